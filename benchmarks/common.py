@@ -1,0 +1,25 @@
+"""Params and timing settings shared by every benchmark class."""
+
+from mpsbench.errors import Unavailable
+from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
+
+DEVICES = ["cpu", "gpu"]
+
+
+def skip_if_no_gpu_hardware(device: str) -> None:
+    """Skip a 'gpu' combination before importing any framework when no GPU can exist."""
+    if device == "gpu" and not gpu_hardware_present():
+        raise Unavailable(NO_GPU_HARDWARE)
+
+
+class StepTiming:
+    """asv settings for a benchmark whose setup builds and warms its own step.
+
+    One call per sample (setup re-runs between samples and must stay cheap), no asv
+    warm-up (the step is warmed in setup), and a generous timeout for the first build.
+    """
+
+    number = 1
+    repeat = (3, 10, 30.0)
+    warmup_time = 0.0
+    timeout = 900

@@ -1,0 +1,82 @@
+"""ResNet-50 (torchvision, 224x224): the seed table, one class per phase.
+
+Names are ``resnet50.<Framework><Phase>.<metric>`` so that ``--bench`` can pick a
+framework (``--bench 'resnet50\\.Torch'``) after a release of only that framework.
+"""
+
+from mpsbench.errors import Unavailable
+from mpsbench.workloads import resnet_torch
+
+from .common import DEVICES, StepTiming, skip_if_no_gpu_hardware
+
+BATCHES = [1, 4, 16]
+
+
+class _TorchPhase(StepTiming):
+    """One ResNet-50 phase in torch; subclasses name the phase."""
+
+    version = 1
+    phase: str
+    params = (DEVICES, BATCHES)
+    param_names = ["device", "batch"]
+
+    def setup(self, device: str, batch: int) -> None:
+        skip_if_no_gpu_hardware(device)
+        self.step = resnet_torch.cached_step(self.phase, device, batch)
+        self.step.prepare()
+
+    def time_step(self, device: str, batch: int) -> None:
+        """Seconds per synchronized step, warmed up."""
+        self.step()
+
+    def track_first_call(self, device: str, batch: int) -> float:
+        """Seconds for the first step at this shape in a fresh process."""
+        return self.step.first_call_seconds
+
+    track_first_call.unit = "seconds"
+
+
+class TorchForwardInference(_TorchPhase):
+    phase = "forward_inference"
+
+
+class TorchForwardTraining(_TorchPhase):
+    phase = "forward_training"
+
+
+class TorchBackwardTraining(_TorchPhase):
+    """``loss.backward()`` alone, as in the seed; the forward pass runs in setup."""
+
+    phase = "backward_training"
+
+
+class TorchForwardBackward(_TorchPhase):
+    phase = "forward_backward"
+
+
+class TorchTrainStep(_TorchPhase):
+    """Forward, backward and an SGD (momentum 0.9) step."""
+
+    phase = "train_step"
+
+
+class TorchPeakMemory:
+    """Peak device memory of a warmed-up phase, in bytes, from the start of the process."""
+
+    version = 1
+    params = (list(resnet_torch.PHASES), DEVICES, BATCHES)
+    param_names = ["phase", "device", "batch"]
+    timeout = 900
+
+    def setup(self, phase: str, device: str, batch: int) -> None:
+        if device == "cpu":
+            raise Unavailable(
+                "torch keeps no device-memory counter on the CPU; see the process RSS instead"
+            )
+        skip_if_no_gpu_hardware(device)
+        self.step = resnet_torch.cached_step(phase, device, batch)
+
+    def track_peak_memory(self, phase: str, device: str, batch: int) -> int:
+        return self.step.backend.peak_memory()
+
+    track_peak_memory.unit = "bytes"

@@ -1,0 +1,91 @@
+"""The backend interface shared by torch and MLX."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from mpsbench.errors import Unavailable
+
+FRAMEWORKS = ("torch", "mlx")
+DEVICE_PARAMS = ("cpu", "gpu")
+DTYPES = ("float32", "float16", "bfloat16")
+
+
+def check_dtype_name(name: str) -> None:
+    """Reject a dtype name the suite does not know, listing the ones it does."""
+    if name not in DTYPES:
+        raise ValueError(f"unknown dtype {name!r}; expected one of {DTYPES}")
+
+
+class Backend(ABC):
+    """A framework on one device.
+
+    ``device`` is the device actually used (cpu, mps, cuda, metal), which is what
+    gets recorded beside the results; ``device_param`` is what the user asked for.
+    """
+
+    framework: str
+    device_param: str
+    device: str
+
+    def __init__(self) -> None:
+        self._dtype_support: dict[str, str] = {}
+
+    @abstractmethod
+    def synchronize(self, outputs: Any = None) -> None:
+        """Wait until ``outputs`` (and all queued work) are computed."""
+
+    @abstractmethod
+    def native_dtype(self, name: str) -> Any:
+        """The framework's dtype object for ``name``, without probing support."""
+
+    @abstractmethod
+    def _probe_dtype(self, name: str) -> None:
+        """Run a tiny computation in ``name`` on this device; raise if unsupported."""
+
+    @abstractmethod
+    def asarray(self, data: np.ndarray, dtype: str = "float32") -> Any:
+        """``data`` as a framework array on this device, in ``dtype``."""
+
+    @abstractmethod
+    def to_numpy(self, array: Any) -> np.ndarray:
+        """A float32 numpy copy of ``array``."""
+
+    @abstractmethod
+    def seed(self, seed: int) -> None:
+        """Seed the framework's own random generator (weights, dropout)."""
+
+    @abstractmethod
+    def reset_peak_memory(self) -> None:
+        """Start a fresh peak-memory window."""
+
+    @abstractmethod
+    def peak_memory(self) -> int:
+        """Peak device memory in bytes since the last reset; ``Unavailable`` if unknown."""
+
+    def dtype(self, name: str) -> Any:
+        """The native dtype for ``name`` after probing it on a tiny tensor.
+
+        Raises ``ValueError`` for an unknown name and ``Unavailable`` when this device
+        cannot compute in it (e.g. bfloat16 on MPS before macOS 14).
+        """
+        check_dtype_name(name)
+        if name not in self._dtype_support:
+            try:
+                self._probe_dtype(name)
+                self._dtype_support[name] = ""
+            except Exception as error:  # the framework's own error type varies by release
+                self._dtype_support[name] = (
+                    f"{self.framework} {self.device} cannot compute in {name}: "
+                    f"{type(error).__name__}: {error}"
+                )
+        reason = self._dtype_support[name]
+        if reason:
+            raise Unavailable(reason)
+        return self.native_dtype(name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(device={self.device!r})"

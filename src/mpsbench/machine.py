@@ -1,0 +1,92 @@
+"""Facts about this machine that belong beside its results.
+
+asv keeps five of them per machine (os, arch, cpu, num_cpu, ram) and shows them on
+its site; ``asv_machine_args`` folds the GPU into the cpu field so it shows there too.
+The full set is written as JSON beside the results by ``mpsbench machine``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import socket
+import subprocess
+from typing import Any
+
+import cpuinfo
+import psutil
+
+from mpsbench.frameworks import availability
+from mpsbench.hardware import apple_silicon, nvidia_device_present
+
+PACKAGES = ("torch", "torchvision", "mlx", "mlx-metal", "mlx-cpu", "mlx-cuda")
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of the frameworks, read from metadata (nothing is imported)."""
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def os_description() -> str:
+    """'macOS 14.5' on a Mac, else the platform string (e.g. 'Linux-6.1...-x86_64')."""
+    mac_version = platform.mac_ver()[0]
+    return f"macOS {mac_version}" if mac_version else platform.platform()
+
+
+def gpu_name() -> str | None:
+    """The accelerator's name, asked of the frameworks only when hardware exists."""
+    if nvidia_device_present():
+        try:
+            out = subprocess.run(
+                ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+                capture_output=True, text=True, timeout=30, check=True,
+            )
+            return out.stdout.strip().splitlines()[0]
+        except (OSError, subprocess.SubprocessError, IndexError):
+            pass
+        if availability("torch").ok:
+            import torch
+
+            if torch.cuda.is_available():
+                return torch.cuda.get_device_name(0)
+    if apple_silicon() and availability("mlx").ok:
+        import mlx.core as mx
+
+        return str(mx.device_info().get("device_name"))
+    return None
+
+
+def machine_facts() -> dict[str, Any]:
+    """Chip, GPU, memory, OS and framework versions of this machine."""
+    info = cpuinfo.get_cpu_info()
+    return {
+        "hostname": socket.gethostname(),
+        "cpu": info.get("brand_raw") or platform.processor() or "unknown",
+        "arch": platform.machine(),
+        "num_cpu": psutil.cpu_count(logical=True),
+        "ram_bytes": psutil.virtual_memory().total,
+        "os": os_description(),
+        "gpu": gpu_name(),
+        "python": platform.python_version(),
+        "packages": package_versions(),
+    }
+
+
+def asv_machine_args(facts: dict[str, Any], name: str) -> list[str]:
+    """Arguments for ``asv machine --yes`` that carry these facts into asv's results."""
+    cpu = facts["cpu"] + (f"; GPU: {facts['gpu']}" if facts["gpu"] else "; no GPU")
+    return [
+        "--machine", name,
+        "--os", facts["os"],
+        "--arch", facts["arch"],
+        "--cpu", cpu,
+        "--num_cpu", str(facts["num_cpu"]),
+        "--ram", f"{facts['ram_bytes'] / 2**30:.0f}GB",
+        "--yes",
+    ]

@@ -1,0 +1,1 @@
+"""Workloads: models and operators built once per process, exposed as TimedSteps."""

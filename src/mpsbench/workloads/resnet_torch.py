@@ -1,0 +1,105 @@
+"""torchvision ResNet-50 phases on one device, as synchronized steps."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from mpsbench.backends import get_backend
+from mpsbench.frameworks import require
+from mpsbench.inputs import DEFAULT_SEED, normal
+from mpsbench.timing import TimedStep
+
+IMAGE_SIZE = 224
+NUM_CLASSES = 1000
+PHASES = ("forward_inference", "forward_training", "backward_training", "forward_backward",
+          "train_step")
+PHASE_TITLES = {
+    "forward_inference": "Forward (inference)",
+    "forward_training": "Forward (training)",
+    "backward_training": "Backward (training)",
+    "forward_backward": "Forward+backward (training)",
+    "train_step": "Train step (SGD)",
+}
+
+
+def build_resnet50(seed: int = DEFAULT_SEED) -> Any:
+    """torchvision's resnet50 with seeded random weights (nothing is downloaded)."""
+    torch = require("torch")
+    models = require("torchvision").models
+    torch.manual_seed(seed)
+    return models.resnet50(weights=None, num_classes=NUM_CLASSES)
+
+
+def images(batch: int, seed: int = DEFAULT_SEED):
+    """A seeded NCHW float32 batch of 224x224 images, as numpy."""
+    return normal((batch, 3, IMAGE_SIZE, IMAGE_SIZE), seed)
+
+
+@cache
+def model_on(device: str) -> tuple[Any, Any]:
+    """(backend, model) for ``device``; built once per process, after a peak-memory reset."""
+    backend = get_backend("torch", device)
+    require("torchvision")
+    backend.reset_peak_memory()
+    return backend, build_resnet50().to(backend.device)
+
+
+@cache
+def cached_step(phase: str, device: str, batch: int) -> TimedStep:
+    """``phase_step`` built once per process: asv re-runs setup before every sample."""
+    return phase_step(phase, device, batch)
+
+
+def phase_step(phase: str, device: str, batch: int) -> TimedStep:
+    """A warmed-up synchronized step for one ResNet-50 phase."""
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}; expected one of {PHASES}")
+    backend, model = model_on(device)
+    torch = backend.torch
+    x = backend.asarray(images(batch))
+
+    if phase == "forward_inference":
+        model.eval()
+
+        def run():
+            with torch.inference_mode():
+                return model(x)
+
+        return TimedStep(backend, run)
+
+    model.train()
+    if phase == "forward_training":
+        return TimedStep(backend, lambda: model(x))
+
+    def loss():
+        model.zero_grad(set_to_none=True)
+        return model(x).abs().mean()
+
+    if phase == "backward_training":
+        pending: list[Any] = []
+
+        def forward():
+            pending[:] = [loss()]
+            return pending[0]
+
+        return TimedStep(backend, lambda: pending[0].backward(), prepare=forward)
+
+    if phase == "forward_backward":
+
+        def run():
+            value = loss()
+            value.backward()
+            return value
+
+        return TimedStep(backend, run)
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def train_step():
+        value = loss()
+        value.backward()
+        optimizer.step()
+        return value
+
+    return TimedStep(backend, train_step)
