@@ -1,0 +1,5 @@
+"""Subcommands of ``mpsbench``; each module has ``register(subparsers)``."""
+
+from mpsbench.commands import machine
+
+COMMANDS = [machine]

@@ -1,0 +1,49 @@
+"""``mpsbench machine``: record this machine's facts for asv and beside the results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from mpsbench.errors import UserError
+from mpsbench.machine import asv_machine_args, machine_facts
+
+FACTS_DIR = Path("results") / "mpsbench-facts"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "machine",
+        help="describe this machine to asv (GPU included) and save its full facts",
+        description="Runs 'asv machine --yes' with this machine's facts and writes them, "
+        "with the framework versions, to results/mpsbench-facts/<machine>.json.",
+    )
+    parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
+    parser.add_argument("--facts-dir", type=Path, default=FACTS_DIR)
+    parser.set_defaults(handler=run)
+
+
+def write_facts(name: str, facts_dir: Path) -> Path:
+    """Write this machine's facts as JSON; returns the path."""
+    facts_dir.mkdir(parents=True, exist_ok=True)
+    path = facts_dir / f"{name}.json"
+    path.write_text(json.dumps({"machine": name, **machine_facts()}, indent=2) + "\n")
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    facts = machine_facts()
+    command = [sys.executable, "-m", "asv", "machine", *asv_machine_args(facts, args.name)]
+    try:
+        subprocess.run(command, check=True, capture_output=True, text=True)
+    except FileNotFoundError as error:
+        raise UserError(f"asv is not installed ({error}); pip install -e '.[bench]'") from None
+    except subprocess.CalledProcessError as error:
+        raise UserError(f"'asv machine' failed: {error.stderr.strip()}") from None
+    path = write_facts(args.name, args.facts_dir)
+    print(f"machine {args.name!r} recorded for asv; facts in {path}")
+    return 0
