@@ -7,6 +7,7 @@ The full set is written as JSON beside the results by ``mpsbench machine``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import platform
 import socket
@@ -16,8 +17,9 @@ from typing import Any
 import cpuinfo
 import psutil
 
+from mpsbench.errors import Unavailable
 from mpsbench.frameworks import availability
-from mpsbench.hardware import apple_silicon, nvidia_device_present
+from mpsbench.hardware import apple_silicon, gpu_hardware_present, nvidia_device_present
 
 PACKAGES = ("torch", "torchvision", "mlx", "mlx-metal", "mlx-cpu", "mlx-cuda")
 
@@ -62,6 +64,19 @@ def gpu_name() -> str | None:
     return None
 
 
+def gpu_devices() -> dict[str, str | None]:
+    """The device each framework's 'gpu' param resolves to here (None: no GPU for it)."""
+    from mpsbench.backends import FRAMEWORKS, get_backend
+
+    devices: dict[str, str | None] = dict.fromkeys(FRAMEWORKS)
+    if not gpu_hardware_present():
+        return devices
+    for framework in FRAMEWORKS:
+        with contextlib.suppress(Unavailable):
+            devices[framework] = get_backend(framework, "gpu").device
+    return devices
+
+
 def machine_facts() -> dict[str, Any]:
     """Chip, GPU, memory, OS and framework versions of this machine."""
     info = cpuinfo.get_cpu_info()
@@ -73,6 +88,7 @@ def machine_facts() -> dict[str, Any]:
         "ram_bytes": psutil.virtual_memory().total,
         "os": os_description(),
         "gpu": gpu_name(),
+        "gpu_devices": gpu_devices(),
         "python": platform.python_version(),
         "packages": package_versions(),
     }

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 from mpsbench.errors import UserError
+from mpsbench.facts import FACTS_DIRNAME
 from mpsbench.machine import asv_machine_args, machine_facts
 
-FACTS_DIR = Path("results") / "mpsbench-facts"
+FACTS_DIR = Path("results") / FACTS_DIRNAME
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
