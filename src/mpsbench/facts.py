@@ -6,15 +6,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-FACTS_DIRNAME = "mpsbench-facts"
+FACTS_FILENAME = "machine.facts"
 
 
 def facts_path(results_dir: Path, machine: str) -> Path:
-    """Where ``machine``'s facts live: results/mpsbench-facts/<machine>.json.
+    """Where ``machine``'s facts live: results/<machine>/machine.facts, as JSON.
 
-    A folder without machine.json, so asv's own readers pass it by.
+    Beside asv's own files for the machine, so they travel and merge with them; the
+    name does not end in .json, so asv's readers do not take it for a results file.
     """
-    return results_dir / FACTS_DIRNAME / f"{machine}.json"
+    return results_dir / machine / FACTS_FILENAME
 
 
 def read_facts(results_dir: Path, machine: str) -> dict[str, Any]:

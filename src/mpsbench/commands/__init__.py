@@ -1,5 +1,5 @@
 """Subcommands of ``mpsbench``; each module has ``register(subparsers)``."""
 
-from mpsbench.commands import machine, table
+from mpsbench.commands import machine, run, table
 
-COMMANDS = [machine, table]
+COMMANDS = [machine, table, run]

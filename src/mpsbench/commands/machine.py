@@ -10,10 +10,8 @@ import sys
 from pathlib import Path
 
 from mpsbench.errors import UserError
-from mpsbench.facts import FACTS_DIRNAME
+from mpsbench.facts import facts_path
 from mpsbench.machine import asv_machine_args, machine_facts
-
-FACTS_DIR = Path("results") / FACTS_DIRNAME
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,18 +19,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "machine",
         help="describe this machine to asv (GPU included) and save its full facts",
         description="Runs 'asv machine --yes' with this machine's facts and writes them, "
-        "with the framework versions, to results/mpsbench-facts/<machine>.json.",
+        "with the framework versions, to <results>/<machine>/machine.facts (JSON).",
     )
     parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
-    parser.add_argument("--facts-dir", type=Path, default=FACTS_DIR)
+    parser.add_argument("--results", type=Path, default=Path("results"),
+                        help="asv results directory (default: results)")
     parser.set_defaults(handler=run)
 
 
-def write_facts(name: str, facts_dir: Path) -> Path:
-    """Write this machine's facts as JSON; returns the path."""
-    facts_dir.mkdir(parents=True, exist_ok=True)
-    path = facts_dir / f"{name}.json"
-    path.write_text(json.dumps({"machine": name, **machine_facts()}, indent=2) + "\n")
+def write_facts(name: str, facts: dict, results_dir: Path) -> Path:
+    """Write ``facts`` as JSON beside ``name``'s results; returns the path."""
+    path = facts_path(results_dir, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": name, **facts}, indent=2) + "\n")
     return path
 
 
@@ -45,6 +44,6 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"asv is not installed ({error}); pip install -e '.[bench]'") from None
     except subprocess.CalledProcessError as error:
         raise UserError(f"'asv machine' failed: {error.stderr.strip()}") from None
-    path = write_facts(args.name, args.facts_dir)
+    path = write_facts(args.name, facts, args.results)
     print(f"machine {args.name!r} recorded for asv; facts in {path}")
     return 0

@@ -10,6 +10,8 @@ from mpsbench.facts import read_facts
 from mpsbench.report.seed_table import seed_table
 from mpsbench.results import load_results, newest_commit
 
+DEFAULT_RESULTS = Path("results")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -19,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "table from its newest recorded commit, in seconds per iteration. Speedup is cpu "
         "time over GPU time. Cells with no recorded value show as 'missing'.",
     )
-    parser.add_argument("--results", type=Path, default=Path("results"),
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
                         help="asv results directory (default: results)")
     parser.add_argument("--machine", help="only this machine (default: every machine)")
     parser.add_argument("--commit", help="this commit hash instead of the newest")

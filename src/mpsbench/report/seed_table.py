@@ -29,11 +29,26 @@ class SeedTable:
     gpu_column: str
     missing: list[str]
 
+    def display(self) -> pd.DataFrame:
+        """The seed's layout: phase named once per group, 'batch N', numbers as text."""
+        shown = self.frame.reset_index()
+        shown.loc[shown["phase"].duplicated(), "phase"] = ""
+        shown["batch"] = "batch " + shown["batch"].astype(str)
+        for column, digits in ((c, 6) for c in ("cpu", self.gpu_column)):
+            shown[column] = shown[column].map(lambda v, d=digits: _number(v, d))
+        shown["speedup"] = shown["speedup"].map(lambda v: _number(v, 2))
+        return shown.rename(columns={"phase": "", "batch": ""})
+
     def to_markdown(self) -> str:
-        return self.frame.to_markdown(floatfmt=".6f", missingval="missing")
+        return self.display().to_markdown(index=False, colalign=("left", "left"))
 
     def to_html(self) -> str:
-        return self.frame.to_html(float_format="{:.6f}".format, na_rep="missing")
+        return self.display().to_html(index=False, classes="seed-table")
+
+
+def _number(value: float, digits: int) -> str:
+    """A fixed-point number, or 'missing' for a cell with no recorded value."""
+    return "missing" if pd.isna(value) else f"{value:.{digits}f}"
 
 
 def seed_table(results: pd.DataFrame, machine: str, commit: str, gpu_device: str) -> SeedTable:

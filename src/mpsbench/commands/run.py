@@ -1,0 +1,43 @@
+"""``mpsbench run``: the main job: describe the machine, run asv, publish, print the table."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+
+from mpsbench.commands import machine, table
+from mpsbench.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="the main job: record machine facts, asv run, asv publish, print the table",
+        description="Records this machine's facts, runs the benchmarks through asv, "
+        "publishes the site into html/ and prints the ResNet-50 table. Arguments after "
+        "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50).",
+    )
+    parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
+    parser.add_argument("asv_args", nargs=argparse.REMAINDER,
+                        help="extra 'asv run' arguments, after '--'")
+    parser.set_defaults(handler=run)
+
+
+def asv(*args: str) -> None:
+    """Run an asv command, streaming its output; a failure becomes a UserError."""
+    command = [sys.executable, "-m", "asv", *args]
+    print("$ asv " + " ".join(args), flush=True)
+    if subprocess.run(command).returncode != 0:
+        raise UserError(f"'asv {' '.join(args)}' failed; see its output above")
+
+
+def run(args: argparse.Namespace) -> int:
+    extra = [a for a in args.asv_args if a != "--"]
+    machine.run(argparse.Namespace(name=args.name, results=table.DEFAULT_RESULTS))
+    asv("run", "--machine", args.name, "--show-stderr", *extra)
+    asv("publish")
+    print("site written to html/; browse it with: asv preview\n")
+    return table.run(argparse.Namespace(results=table.DEFAULT_RESULTS, machine=args.name,
+                                        commit=None, html=False))

@@ -1,0 +1,72 @@
+"""The ResNet-50 asv benchmarks: skips, synchronization, and what each phase computes."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import resnet50
+from mpsbench import hardware
+from mpsbench.workloads import resnet_torch
+
+TORCH_PHASE_CLASSES = [resnet50.TorchForwardInference, resnet50.TorchForwardTraining,
+                       resnet50.TorchBackwardTraining, resnet50.TorchForwardBackward,
+                       resnet50.TorchTrainStep]
+
+
+def test_every_phase_has_a_class_and_a_version():
+    assert sorted(c.phase for c in TORCH_PHASE_CLASSES) == sorted(resnet_torch.PHASES)
+    assert all(isinstance(c.version, int) for c in TORCH_PHASE_CLASSES)
+
+
+def test_gpu_without_hardware_skips_with_reason(monkeypatch):
+    monkeypatch.setattr(hardware, "apple_silicon", lambda: False)
+    monkeypatch.setattr(hardware, "nvidia_device_present", lambda: False)
+    with pytest.raises(NotImplementedError, match="no GPU hardware"):
+        resnet50.TorchTrainStep().setup("gpu", 1)
+
+
+def test_gpu_hardware_without_a_torch_gpu_skips_with_torch_reason(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(hardware, "nvidia_device_present", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(NotImplementedError, match="no GPU for torch"):
+        resnet50.TorchForwardInference().setup("gpu", 1)
+
+
+def test_cpu_peak_memory_skips_with_reason():
+    with pytest.raises(NotImplementedError, match="no device-memory counter"):
+        resnet50.TorchPeakMemory().setup("train_step", "cpu", 1)
+
+
+@pytest.mark.parametrize("cls", TORCH_PHASE_CLASSES, ids=lambda c: c.__name__)
+def test_each_timed_step_synchronizes(cls, sync_calls):
+    bench = cls()
+    bench.setup("cpu", 1)
+    sync_calls.clear()
+    bench.time_step("cpu", 1)
+    assert sync_calls == ["torch"]
+    assert bench.track_first_call("cpu", 1) > 0
+
+
+def test_backward_phase_times_backward_only():
+    step = resnet_torch.cached_step("backward_training", "cpu", 1)
+    _, model = resnet_torch.model_on("cpu")
+    step.prepare()
+    assert all(p.grad is None for p in model.parameters())  # forward done, no grads yet
+    step()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_train_step_changes_the_weights():
+    step = resnet_torch.phase_step("train_step", "cpu", 1)
+    _, model = resnet_torch.model_on("cpu")
+    before = model.fc.weight.detach().clone()
+    step()
+    assert not model.fc.weight.detach().equal(before)
+
+
+def test_unknown_phase_is_rejected():
+    with pytest.raises(ValueError, match="unknown phase"):
+        resnet_torch.phase_step("inference", "cpu", 1)
