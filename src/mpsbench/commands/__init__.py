@@ -1,5 +1,5 @@
 """Subcommands of ``mpsbench``; each module has ``register(subparsers)``."""
 
-from mpsbench.commands import machine
+from mpsbench.commands import history, machine
 
-COMMANDS = [machine]
+COMMANDS = [machine, history]
