@@ -93,15 +93,17 @@ def _import(path: Path, commits: list[Commit]) -> list[str]:
     return [by_mark[f":{mark}"] for mark in range(1, len(commits) + 1)]
 
 
-def _check_append_only(existing: list[str], hashes: list[str], tags: list[str], list_path: str):
-    for index, old in enumerate(existing):
+def _check_append_only(existing: list[tuple[str, str]], hashes: list[str], tags: list[str],
+                       list_path: str) -> None:
+    for index, (old, old_tag) in enumerate(existing):
         if index >= len(hashes) or hashes[index] != old:
-            now = f"now {hashes[index][:12]}" if index < len(hashes) else "now absent"
+            now = "now absent"
+            if index < len(hashes):
+                now = f"now {hashes[index][:12]} ({tags[index]})"
             raise UserError(
                 f"{list_path} no longer generates the existing history: commit {index + 1} "
-                f"({tags[index] if index < len(tags) else '?'}) was {old[:12]}, {now}. The "
-                "list is append-only: recorded results are filed under these hashes. Undo the "
-                "edit; nothing was changed."
+                f"({old_tag}) was {old[:12]}, {now}. The list is append-only: recorded results "
+                "are filed under these hashes. Undo the edit; nothing was changed."
             )
 
 
@@ -112,7 +114,7 @@ def generate(path: Path, commits: list[Commit], list_path: str = "the release li
     if not path.exists():
         _run_git(["init", "--quiet", "--bare", str(path)])
         git(path, "symbolic-ref", "HEAD", BRANCH)
-    existing = _existing(require(path))
+    existing = tagged_commits(path)
     hashes = _import(path, commits)
     tags = [commit.tag for commit in commits]
     _check_append_only(existing, hashes, tags, list_path)
