@@ -51,11 +51,6 @@ class Host:
     python: str
     macos: str | None = None
 
-    def __str__(self) -> str:
-        where = self.platform or f"{sys.platform}-{platform.machine()}"
-        mac = f", macOS {self.macos}" if self.macos else ""
-        return f"{where}, Python {self.python}{mac}"
-
 
 def platform_key(system: str, machine: str) -> str | None:
     """The PLATFORMS key of a host, from ``sys.platform`` and ``platform.machine()``."""
