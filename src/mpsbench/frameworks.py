@@ -13,6 +13,7 @@ from functools import cache
 from types import ModuleType
 
 from mpsbench.errors import Unavailable
+from mpsbench.history.stack import unavailable_reason
 
 INSTALL_HINT = {
     "torch": "pip install -e '.[torch]' (torch and torchvision are pinned as a pair)",
@@ -72,9 +73,16 @@ _DIST = {"torch": "torch", "torchvision": "torchvision", "mlx": "mlx"}
 
 
 def availability(name: str) -> Availability:
-    """Probe ``name`` (torch, torchvision or mlx) by importing it, once per process."""
+    """Probe ``name`` (torch, torchvision or mlx) by importing it, once per process.
+
+    Where a history commit is installed (an asv environment), a release it pins that
+    has no wheel here, or that is not what is installed, is unavailable without import.
+    """
     if name not in _MODULE:
         raise ValueError(f"unknown framework {name!r}; expected one of {sorted(_MODULE)}")
+    reason = unavailable_reason(_DIST[name])
+    if reason:
+        return Availability(name, False, _installed_version(_DIST[name]), reason)
     result = _import(_MODULE[name])
     if isinstance(result, BaseException):
         return Availability(name, False, _installed_version(_DIST[name]),

@@ -1,5 +1,5 @@
 """Subcommands of ``mpsbench``; each module has ``register(subparsers)``."""
 
-from mpsbench.commands import machine, run, table
+from mpsbench.commands import history, machine, run, table
 
-COMMANDS = [machine, table, run]
+COMMANDS = [machine, history, table, run]
