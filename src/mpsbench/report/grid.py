@@ -1,0 +1,88 @@
+"""Heatmap grids as plotly figures: a row per dtype, a panel per column, a menu per state.
+
+Missing cells have no color (the grey background shows) and read "missing".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from mpsbench.report.cells import Layout
+
+RATIO_STEPS = (1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8)
+MISSING_COLOR = "#e6e6e6"
+
+
+def ratio_colors(values: pd.Series) -> tuple[pd.Series, dict]:
+    """log2 of the ratios (so 2x faster and 2x slower are equally far from white) and a
+    red-white-blue color axis labelled in ratios."""
+    logs = np.log2(values.where(values > 0))
+    reach = max(1.0, math.ceil(float(np.nanmax(np.abs(logs))) if logs.notna().any() else 1.0))
+    ticks = [r for r in RATIO_STEPS if abs(math.log2(r)) <= reach]
+    axis = dict(colorscale="RdBu", cmin=-reach, cmax=reach, cmid=0,
+                colorbar=dict(title=dict(text="× torch's speed"),
+                              tickvals=[math.log2(r) for r in ticks],
+                              ticktext=[f"{r:g}×" for r in ticks]))
+    return logs, axis
+
+
+def value_colors(values: pd.Series, unit: str) -> tuple[pd.Series, dict]:
+    """The values themselves on a sequential color axis titled with the unit."""
+    return values, dict(colorscale="Viridis", colorbar=dict(title=dict(text=unit)))
+
+
+def grid_figure(cells: pd.DataFrame, layout: Layout, colors: pd.Series, coloraxis: dict,
+                title: str) -> go.Figure:
+    """One heatmap per (state, row, col) of ``cells``; ``colors`` gives each cell's color
+    value. Only the first state is visible; a menu switches between states."""
+    cols = list(dict.fromkeys(cells["col"]))
+    rows, states = layout.orders["row"], layout.orders["state"]
+    xs, ys = layout.orders["x"], layout.orders["y"]
+    fig = make_subplots(
+        rows=len(rows), cols=len(cols), column_titles=cols,
+        row_titles=[f"{layout.row}={r}" for r in rows] if layout.row else None,
+        horizontal_spacing=0.06, vertical_spacing=min(0.12, 0.3 / len(rows)),
+        x_title=layout.x or "", y_title=layout.y or "",
+    )
+    cells = cells.assign(color=colors)
+    visible = []
+    for state in states:
+        for r, row in enumerate(rows, start=1):
+            for c, col in enumerate(cols, start=1):
+                part = cells[(cells["state"] == state) & (cells["row"] == row)
+                             & (cells["col"] == col)]
+                fig.add_trace(_heatmap(part, xs, ys, state == states[0]), row=r, col=c)
+                visible.append(state)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=xs)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=ys)
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left"), coloraxis=coloraxis,
+        height=170 + 190 * len(rows), margin=dict(l=70, r=30, t=110, b=60),
+        plot_bgcolor=MISSING_COLOR,
+        updatemenus=[_state_menu(states, visible)] if len(states) > 1 else [],
+    )
+    return fig
+
+
+def _heatmap(part: pd.DataFrame, xs: list[str], ys: list[str], visible: bool) -> go.Heatmap:
+    def grid(column: str) -> list[list]:
+        table = part.pivot(index="y", columns="x", values=column).reindex(index=ys, columns=xs)
+        return [[None if pd.isna(v) else v for v in line] for line in table.to_numpy()]
+
+    return go.Heatmap(x=xs, y=ys, z=grid("color"), text=grid("text"), hovertext=grid("hover"),
+                      texttemplate="%{text}", hoverinfo="text", coloraxis="coloraxis",
+                      xgap=2, ygap=2, hoverongaps=True, visible=visible)
+
+
+def _state_menu(states: list[str], visible: list[str]) -> dict:
+    """A dropdown with one entry per state; each shows only that state's heatmaps."""
+    buttons = [dict(label=state, method="restyle",
+                    args=[{"visible": [owner == state for owner in visible]}])
+               for state in states]
+    return dict(buttons=buttons, direction="down", x=0, xanchor="left", y=1.0,
+                yanchor="bottom", pad=dict(b=30), showactive=True)
