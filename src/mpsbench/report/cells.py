@@ -19,11 +19,13 @@ from mpsbench.backends.base import DTYPES
 from mpsbench.report.naming import BASELINE, VARIANT_PARAMS, variant_order
 from mpsbench.report.provenance import device_label, source_line
 from mpsbench.report.units import format_ratio, format_value, is_missing
+from mpsbench.results import param_columns
 
 X_PARAM, Y_PARAM, ROW_PARAM = "batch", "seq", "dtype"
 ALL = "all"
 NO_VALUE = "—"  # a param this variant does not have
 KEYS = ["state", "row", "x", "y"]
+DERIVED = ("framework", "op", "variant")  # columns naming.describe adds
 
 
 @dataclass
@@ -55,6 +57,11 @@ def _labels(rows: pd.DataFrame, param: str | None) -> list[str]:
         return [ALL]
     values = sorted({v for v in rows[param] if not is_missing(v)}, key=sort_key)
     return [label(v) for v in values] + ([NO_VALUE] if rows[param].isna().any() else [])
+
+
+def param_names(rows: pd.DataFrame) -> list[str]:
+    """The benchmark params that ``rows`` have a value for (device, batch, dtype, ...)."""
+    return [c for c in param_columns(rows) if c not in DERIVED and rows[c].notna().any()]
 
 
 def layout_of(rows: pd.DataFrame, params: list[str]) -> Layout:

@@ -84,5 +84,5 @@ def _state_menu(states: list[str], visible: list[str]) -> dict:
     buttons = [dict(label=state, method="restyle",
                     args=[{"visible": [owner == state for owner in visible]}])
                for state in states]
-    return dict(buttons=buttons, direction="down", x=0, xanchor="left", y=1.0,
-                yanchor="bottom", pad=dict(b=30), showactive=True)
+    return dict(buttons=buttons, direction="down", x=1.0, xanchor="right", y=1.0,
+                yanchor="bottom", pad=dict(b=34), showactive=True)

@@ -98,7 +98,7 @@ def trend_figure(rows: pd.DataFrame, point: dict[str, Any], title: str,
     fig = go.Figure()
     for variant in variant_order(rows["variant"].tolist()):
         mine = rows[rows["variant"] == variant].drop_duplicates("commit", keep="last")
-        by_commit = mine.set_index("commit")
+        by_commit = mine.set_index("commit", drop=False)
         ys, hovers = [], []
         for commit in commits["commit"]:
             row = by_commit.loc[commit] if commit in by_commit.index else None
