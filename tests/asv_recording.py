@@ -29,12 +29,21 @@ def suite_with(tmp: Path, extra: Sequence[str]) -> Path:
     return suite
 
 
+def git(*args: str) -> str:
+    """A git command's output in this checkout."""
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def write_config(tmp: Path, benchmark_dir: Path = ROOT / "benchmarks") -> Path:
     """An asv.conf.json like the project's, writing results and html under ``tmp``."""
     config = json.loads((ROOT / "asv.conf.json").read_text())
     config.update(repo=str(ROOT), benchmark_dir=str(benchmark_dir),
                   results_dir=str(tmp / "results"), html_dir=str(tmp / "html"),
                   env_dir=str(tmp / "env"))
+    branch = git("rev-parse", "--abbrev-ref", "HEAD")
+    if branch != "HEAD":  # asv publish graphs only the commits of the configured branches
+        config["branches"] = [branch]
     path = tmp / "asv.conf.json"
     path.write_text(json.dumps(config, indent=2))
     return path
@@ -67,8 +76,7 @@ def record(tmp: Path, bench: str, machine: str = "test-machine", extra: Sequence
     second machine's results to the same folder.
     """
     config = write_config(tmp, suite_with(tmp, extra) if extra else ROOT / "benchmarks")
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], check=True,
-                            capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "HEAD")
     if facts:
         run_in(tmp, "mpsbench.cli", "machine", "--name", machine, "--results",
                str(tmp / "results"))

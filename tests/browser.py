@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -69,7 +70,8 @@ class Page:
     def __init__(self, chromium: Any, width: int = 1400) -> None:
         self.page = chromium.new_page(viewport={"width": width, "height": 900})
         self.errors: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(
+            f"{m.text} ({m.location.get('url', '')})"))
         self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         self.page.on("requestfailed",
                      lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
@@ -85,3 +87,68 @@ def wait_for_charts(page: Any, timeout_ms: int = 30_000) -> int:
         "() => [...document.querySelectorAll('.plotly-graph-div')]"
         ".every(d => d.querySelector('.main-svg'))", timeout=timeout_ms)
     return page.locator(".plotly-graph-div").count()
+
+
+ASSETS = Path(__file__).resolve().parent / "browser_assets" / "node_modules"
+CDN_FILES = {  # what asv 0.6.6's index.html loads from CDNs -> the npm copy in ASSETS
+    "https://code.jquery.com/jquery-3.3.1.min.js": "jquery/dist/jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.min.js":
+        "flot/jquery.flot.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.time.min.js":
+        "flot/jquery.flot.time.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.selection.min.js":
+        "flot/jquery.flot.selection.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/flot/0.8.3/jquery.flot.categories.min.js":
+        "flot/jquery.flot.categories.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/stupidtable/1.0.1/stupidtable.min.js":
+        "stupid-table-plugin/stupidtable.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/blueimp-md5/2.19.0/js/md5.min.js":
+        "blueimp-md5/js/md5.min.js",
+}
+JSDELIVR_NPM = re.compile(r"^https://cdn\.jsdelivr\.net/npm/(?P<package>[^@/]+)@[^/]+/(?P<path>.+)$")
+INTEGRITY = re.compile(r'\s+integrity="[^"]*"')
+EXTERNAL = re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*")
+
+
+def block_external(page: Any) -> list[str]:
+    """Refuse every request that leaves 127.0.0.1; returns the URLs that were tried."""
+    tried: list[str] = []
+    page.route(EXTERNAL, lambda route: (tried.append(route.request.url), route.abort()))
+    return tried
+
+
+def asv_assets_missing() -> str | None:
+    """Why asv's site cannot be loaded offline here, or None when it can."""
+    if not (ASSETS / "jquery").is_dir():
+        return (f"asv's site loads jQuery, flot and bootstrap from CDNs and this network is "
+                f"closed; install copies with: npm install --prefix {ASSETS.parent} "
+                "--no-package-lock (.ci/run does)")
+    return None
+
+
+def serve_cdn_from_npm(page: Any) -> list[str]:
+    """Answer asv's CDN requests from the npm copies; returns the URLs it could not.
+
+    cdnjs's minified flot and stupidtable builds are on no registry, so the page's
+    subresource-integrity attributes are dropped (only in what this test serves).
+    """
+    unknown: list[str] = []
+
+    def cdn(route: Any) -> None:
+        url = route.request.url
+        match = JSDELIVR_NPM.match(url)
+        relative = CDN_FILES.get(url) or (match and f"{match['package']}/{match['path']}")
+        path = ASSETS / relative if relative else None
+        if path is None or not path.is_file():
+            unknown.append(url)
+            route.abort()
+        else:
+            route.fulfill(path=str(path))
+
+    def without_integrity(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, body=INTEGRITY.sub("", response.text()))
+
+    page.route(EXTERNAL, cdn)
+    page.route(re.compile(r"^http://127\.0\.0\.1:\d+/(index\.html)?$"), without_integrity)
+    return unknown

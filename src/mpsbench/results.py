@@ -117,6 +117,9 @@ def load_results(results_dir: Path | str) -> LoadedResults:
         except (asv_util.UserError, ValueError, KeyError, TypeError) as error:
             problems.append(f"skipped {path}: {error}")
     frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=BASE_COLUMNS)
+    for column in param_columns(frame):  # as recorded: 16 stays 16 where others lack it
+        frame[column] = pd.Series([row.get(column) for row in rows], index=frame.index,
+                                  dtype=object)
     problems.extend(_stale_notes(frame, index))
     if not rows:
         problems.append(f"no results found under {results_dir}")

@@ -14,20 +14,20 @@ from plotly.subplots import make_subplots
 
 from mpsbench.report.cells import Layout
 
-RATIO_STEPS = (1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8)
 MISSING_COLOR = "#e6e6e6"
 
 
 def ratio_colors(values: pd.Series) -> tuple[pd.Series, dict]:
     """log2 of the ratios (so 2x faster and 2x slower are equally far from white) and a
-    red-white-blue color axis labelled in ratios."""
+    red-white-blue color axis labelled in ratios, at most 9 ticks."""
     logs = np.log2(values.where(values > 0))
-    reach = max(1.0, math.ceil(float(np.nanmax(np.abs(logs))) if logs.notna().any() else 1.0))
-    ticks = [r for r in RATIO_STEPS if abs(math.log2(r)) <= reach]
+    reach = max(1, math.ceil(float(np.nanmax(np.abs(logs)))) if logs.notna().any() else 1)
+    step = math.ceil(reach / 4)
+    powers = range(-(reach // step) * step, reach + 1, step)  # 1x is always a tick
     axis = dict(colorscale="RdBu", cmin=-reach, cmax=reach, cmid=0,
-                colorbar=dict(title=dict(text="× torch's speed"),
-                              tickvals=[math.log2(r) for r in ticks],
-                              ticktext=[f"{r:g}×" for r in ticks]))
+                colorbar=dict(title=dict(text="× torch's<br>speed"), tickvals=list(powers),
+                              ticktext=[f"1/{2**-k}×" if k < 0 else f"{2**k}×"
+                                        for k in powers]))
     return logs, axis
 
 
@@ -43,12 +43,12 @@ def grid_figure(cells: pd.DataFrame, layout: Layout, colors: pd.Series, coloraxi
     cols = list(dict.fromkeys(cells["col"]))
     rows, states = layout.orders["row"], layout.orders["state"]
     xs, ys = layout.orders["x"], layout.orders["y"]
-    fig = make_subplots(
-        rows=len(rows), cols=len(cols), column_titles=cols,
-        row_titles=[f"{layout.row}={r}" for r in rows] if layout.row else None,
-        horizontal_spacing=0.06, vertical_spacing=min(0.12, 0.3 / len(rows)),
-        x_title=layout.x or "", y_title=layout.y or "",
-    )
+    fig = make_subplots(rows=len(rows), cols=len(cols), column_titles=cols,
+                        horizontal_spacing=0.06, vertical_spacing=min(0.12, 0.3 / len(rows)),
+                        x_title=layout.x or "")
+    for r, row in enumerate(rows, start=1):  # the dtype (row param) heads each row's y axis
+        head = f"<b>{row}</b><br>" if layout.row else ""
+        fig.update_yaxes(title_text=head + (layout.y or ""), row=r, col=1)
     cells = cells.assign(color=colors)
     visible = []
     for state in states:

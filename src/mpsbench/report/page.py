@@ -32,6 +32,10 @@ from mpsbench.results import current_rows, load_results
 
 REPORT_DIR = "mpsbench"  # under asv's html_dir
 PLOTLY_FILE = "plotly.min.js"
+# Charts are drawn as the page is read, before the panels beside them exist; once all
+# are laid out, fit each chart to its panel.
+RESIZE = ("window.addEventListener('load', () => document.querySelectorAll("
+          "'.plotly-graph-div').forEach(d => Plotly.Plots.resize(d)));")
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 nav a { margin-right: 1em; }
@@ -139,6 +143,7 @@ def _page(body: str, notes: list[str], results_dir: Path) -> str:
 recorded by the benchmarks as they are now; missing values read "missing", never 0.</p>
 {f'<h2>Notes on the input</h2><ul class="notes">{note_list}</ul>' if notes else ''}
 {body}
+<script>{RESIZE}</script>
 </body></html>
 """
 
