@@ -52,7 +52,7 @@ def test_ratios_are_torch_time_over_mlx_time_from_the_recorded_values(published_
     frame = describe(load_results(published_site / "results").frame)
     rows = frame[(frame["machine"] == "alpha") & (frame["op"] == "Matmul")
                  & (frame["metric"] == "time_step")]
-    layout = cells.layout_of(rows, cells.param_names(rows))
+    layout = cells.layout_of(rows)
     assert (layout.x, layout.y, layout.row) == ("batch", "seq", "dtype")
     grid = cells.ratio_cells(rows, layout, {}, {})
     torch = rows[(rows["variant"] == "torch") & (rows["batch"] == 2) & (rows["seq"] == 16)]

@@ -69,19 +69,19 @@ def test_variants_come_from_class_names_and_mode_or_compiled_params():
 
 def test_layout_puts_batch_across_seq_down_dtype_in_rows_and_the_rest_in_a_menu():
     rows = op_grid()
-    layout = cells.layout_of(rows, cells.param_names(rows))
+    layout = cells.layout_of(rows)
     assert (layout.x, layout.y, layout.row) == ("batch", "seq", "dtype")
     assert layout.state == ["device", "heads"]
     assert layout.orders["row"] == ["float32", "float16"]
     assert layout.orders["state"] == ["device=gpu, heads=1", "device=gpu, heads=8"]
     no_seq = frame([dict(cls="TorchStep", batch=b, value=1.0) for b in (16, 1, 4)])
-    layout = cells.layout_of(no_seq, cells.param_names(no_seq))
+    layout = cells.layout_of(no_seq)
     assert layout.orders["x"] == ["1", "4", "16"] and layout.orders["y"] == [cells.ALL]
 
 
 def test_ratio_cells_are_torch_time_over_each_variant_and_keep_missing_cells():
     rows = op_grid(torch_time=2.0, mlx_time=1.0)
-    layout = cells.layout_of(rows, cells.param_names(rows))
+    layout = cells.layout_of(rows)
     grid = cells.ratio_cells(rows, layout, FACTS, {})
     assert list(dict.fromkeys(grid["col"])) == ["MLX vs torch", "MLX compiled vs torch"]
     assert len(grid) == 2 * 2 * 2 * 2 * 2  # panels x states x dtypes x batches x seqs
@@ -98,13 +98,13 @@ def test_ratio_cells_are_torch_time_over_each_variant_and_keep_missing_cells():
 def test_ratio_cells_without_torch_are_all_missing():
     rows = op_grid()
     rows = rows[rows["variant"] != "torch"]
-    layout = cells.layout_of(rows, cells.param_names(rows))
+    layout = cells.layout_of(rows)
     assert cells.ratio_cells(rows, layout, FACTS, {})["z"].isna().all()
 
 
 def test_grid_figure_shows_the_first_state_and_a_menu_for_the_others():
     rows = op_grid()
-    layout = cells.layout_of(rows, cells.param_names(rows))
+    layout = cells.layout_of(rows)
     grid = cells.ratio_cells(rows, layout, FACTS, {})
     figure = grid_figure(grid, layout, *ratio_colors(grid["z"]), "Linear")
     assert len(figure.data) == 2 * 2 * 2  # states x dtypes x panels

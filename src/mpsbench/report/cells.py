@@ -10,7 +10,8 @@ the grid with NaN, to be drawn as missing.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -36,7 +37,7 @@ class Layout:
     y: str | None
     row: str | None
     state: list[str]
-    orders: dict[str, list[str]] = field(default_factory=dict)
+    orders: dict[str, list[str]]
 
 
 def label(value: Any) -> str:
@@ -64,19 +65,19 @@ def param_names(rows: pd.DataFrame) -> list[str]:
     return [c for c in param_columns(rows) if c not in DERIVED and rows[c].notna().any()]
 
 
-def layout_of(rows: pd.DataFrame, params: list[str]) -> Layout:
-    """The grid for ``rows`` (one operator): params with no value in any row are ignored."""
-    present = [p for p in params if p in rows.columns and rows[p].notna().any()]
+def layout_of(rows: pd.DataFrame) -> Layout:
+    """The grid for ``rows`` (one operator, one metric, one machine)."""
+    present = param_names(rows)
     x, y, row = (p if p in present else None for p in (X_PARAM, Y_PARAM, ROW_PARAM))
     state = [p for p in present if p not in (x, y, row, *VARIANT_PARAMS)]
-    layout = Layout(x, y, row, state)
-    state_labels = [_labels(rows, p) for p in state]
-    layout.orders = {
-        "state": [", ".join(f"{p}={v}" for p, v in zip(state, combo, strict=True)) or ALL
-                  for combo in itertools.product(*state_labels)],
-        "row": _labels(rows, row), "x": _labels(rows, x), "y": _labels(rows, y),
-    }
-    return layout
+    states = [_state_label(state, combo)
+              for combo in itertools.product(*(_labels(rows, p) for p in state))]
+    return Layout(x, y, row, state, {"state": states, "row": _labels(rows, row),
+                                     "x": _labels(rows, x), "y": _labels(rows, y)})
+
+
+def _state_label(params: list[str], labels: Iterable[str]) -> str:
+    return ", ".join(f"{p}={v}" for p, v in zip(params, labels, strict=True)) or ALL
 
 
 def keyed(rows: pd.DataFrame, layout: Layout) -> pd.DataFrame:
@@ -84,8 +85,8 @@ def keyed(rows: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     def column(param: str | None) -> list[str]:
         return [ALL] * len(rows) if param is None else [label(v) for v in rows[param]]
 
-    states = [", ".join(f"{p}={label(v)}" for p, v in zip(layout.state, values, strict=True))
-              or ALL for values in rows[layout.state].itertuples(index=False)]
+    states = [_state_label(layout.state, map(label, values))
+              for values in rows[layout.state].itertuples(index=False)]
     return rows.assign(state=states, row=column(layout.row), x=column(layout.x),
                        y=column(layout.y))
 

@@ -7,7 +7,7 @@ returns HTML; figures go through ``Figures`` so that each gets a stable id.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -45,7 +45,6 @@ class Figures:
     """Turns plotly figures into divs with ids fig1, fig2, ... (the page loads plotly.js)."""
 
     count: int = 0
-    notes: list[str] = field(default_factory=list)
 
     def div(self, figure: go.Figure) -> str:
         self.count += 1
@@ -107,8 +106,7 @@ def seed_block(machine: Machine, tags: dict[str, str]) -> str:
 
 def _grid_block(rows: pd.DataFrame, machine: Machine, tags: dict[str, str], figures: Figures,
                 ratios: bool, title: str) -> str:
-    params = grid_cells.param_names(rows)
-    layout = grid_cells.layout_of(rows, params)
+    layout = grid_cells.layout_of(rows)
     make = grid_cells.ratio_cells if ratios else grid_cells.value_cells
     cells = make(rows, layout, machine.facts, tags)
     if cells.empty or cells["z"].isna().all():
