@@ -29,8 +29,8 @@ def frame(rows: list[dict]) -> pd.DataFrame:
                 "version": "1", "current": True, "unit": "seconds"}
     full = [{**defaults, **row, "benchmark": f"{row.get('module', 'transformer')}."
              f"{row['cls']}.{row.get('metric', 'time_step')}"} for row in rows]
-    return describe(pd.DataFrame(full, columns=[*BASE_COLUMNS, *{k for r in rows for k in r
-                                                                 if k not in BASE_COLUMNS}]))
+    params = dict.fromkeys(k for r in rows for k in r if k not in BASE_COLUMNS)
+    return describe(pd.DataFrame(full, columns=[*BASE_COLUMNS, *params]))
 
 
 def op_grid(torch_time: float = 2.0, mlx_time: float = 1.0) -> pd.DataFrame:
@@ -107,11 +107,15 @@ def test_grid_figure_shows_the_first_state_and_a_menu_for_the_others():
     layout = cells.layout_of(rows)
     grid = cells.ratio_cells(rows, layout, FACTS, {})
     figure = grid_figure(grid, layout, *ratio_colors(grid["z"]), "Linear")
-    assert len(figure.data) == 2 * 2 * 2  # states x dtypes x panels
-    assert [t.visible for t in figure.data] == [True] * 4 + [False] * 4
-    (menu,) = figure.layout.updatemenus
-    assert [b.label for b in menu.buttons] == layout.orders["state"]
-    assert any(v is None for line in figure.data[1].z for v in line)  # the missing cell
+    traces = figure["data"]
+    assert len(traces) == 2 * 2 * 2  # states x dtypes x panels
+    assert [t["visible"] for t in traces] == [True] * 4 + [False] * 4
+    assert [(t["xaxis"], t["yaxis"]) for t in traces[:4]] == [("x", "y"), ("x2", "y2"),
+                                                              ("x3", "y3"), ("x4", "y4")]
+    (menu,) = figure["layout"]["updatemenus"]
+    assert [b["label"] for b in menu["buttons"]] == layout.orders["state"]
+    assert traces[1]["z"][1][1] is None and traces[1]["text"][1][1] == "missing"
+    assert traces[0]["z"][0][0] == pytest.approx(1.0)  # log2 of 2x
 
 
 def test_latest_keeps_the_newest_row_per_point():

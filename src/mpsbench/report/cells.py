@@ -18,7 +18,7 @@ import pandas as pd
 
 from mpsbench.backends.base import DTYPES
 from mpsbench.report.naming import BASELINE, VARIANT_PARAMS, variant_order
-from mpsbench.report.provenance import device_label, source_line
+from mpsbench.report.provenance import commit_ref, device_label
 from mpsbench.report.units import format_ratio, format_value, is_missing
 from mpsbench.results import param_columns
 
@@ -104,26 +104,35 @@ def full_grid(layout: Layout) -> pd.DataFrame:
                         columns=KEYS)
 
 
-def _describe(row: pd.Series, facts: dict[str, Any], tags: dict[str, str]) -> str:
-    """'12.3 ms on gpu (mps): commit ..., date, env, versions' for one recorded value."""
-    value = format_value(row["value"], row["unit"])
-    device = f" on {device_label(row['device'], row['framework'], facts)}" \
-        if "device" in row and not is_missing(row["device"]) else ""
-    return f"{value}{device}<br>  {source_line(row, tags)}"
+def _described(rows: pd.DataFrame, facts: dict[str, Any], tags: dict[str, str]) -> list[str]:
+    """'12.3 ms on gpu (mps), commit ... (tag), date' for each row: a value and its source."""
+    devices = rows["device"] if "device" in rows else [None] * len(rows)
+    return [
+        format_value(value, unit)
+        + ("" if is_missing(device) else f" on {device_label(device, framework, facts)}")
+        + f", {commit_ref(commit, date, tags)}"
+        for value, unit, device, framework, commit, date in zip(
+            rows["value"], rows["unit"], devices, rows["framework"], rows["commit"],
+            rows["date"], strict=True)
+    ]
 
 
-def _cell_params(cell: pd.Series, layout: Layout) -> str:
-    named = [(layout.row, cell["row"]), (layout.x, cell["x"]), (layout.y, cell["y"])]
-    parts = [f"{p}={v}" for p, v in named if p] + ([cell["state"]] if layout.state else [])
-    return ", ".join(parts)
+def _cell_params(cells: pd.DataFrame, layout: Layout) -> list[str]:
+    """'dtype=float16, batch=8, seq=128, device=gpu, heads=8' for each cell."""
+    named = [(p, cells[k]) for p, k in ((layout.row, "row"), (layout.x, "x"), (layout.y, "y"))
+             if p]
+    if layout.state:
+        named.append((None, cells["state"]))
+    return [", ".join(v if p is None else f"{p}={v}" for (p, _), v in zip(named, values,
+                                                                           strict=True))
+            for values in zip(*(column for _, column in named), strict=True)]
 
 
 def _variant_values(rows: pd.DataFrame, variant: str, facts: dict[str, Any],
                     tags: dict[str, str]) -> pd.DataFrame:
     """One variant's value and description per grid key (the newest row wins)."""
     mine = rows[rows["variant"] == variant]
-    described = [_describe(row, facts, tags) for _, row in mine.iterrows()]
-    return (mine.assign(described=described)[[*KEYS, "value", "described"]]
+    return (mine.assign(described=_described(mine, facts, tags))[[*KEYS, "value", "described"]]
             .drop_duplicates(KEYS, keep="last"))
 
 
@@ -144,14 +153,14 @@ def ratio_cells(rows: pd.DataFrame, layout: Layout, facts: dict[str, Any],
                  .merge(_variant_values(rows, variant, facts, tags), on=KEYS, how="left",
                         suffixes=("_base", "_other")))
         ratio = cells["value_base"] / cells["value_other"]
-        hover = [
-            f"{variant} vs {BASELINE}: {format_ratio(r)}<br>{_cell_params(cell, layout)}"
-            f"<br>{BASELINE}: {_or_missing(cell['described_base'])}"
-            f"<br>{variant}: {_or_missing(cell['described_other'])}"
-            for r, (_, cell) in zip(ratio, cells.iterrows(), strict=True)
-        ]
+        texts = [format_ratio(r) for r in ratio]
+        hover = [f"{variant} vs {BASELINE}: {text}<br>{params}<br>{BASELINE}: "
+                 f"{_or_missing(base_text)}<br>{variant}: {_or_missing(other_text)}"
+                 for text, params, base_text, other_text in zip(
+                     texts, _cell_params(cells, layout), cells["described_base"],
+                     cells["described_other"], strict=True)]
         panels.append(cells[KEYS].assign(col=f"{variant} vs {BASELINE}", z=ratio,
-                                         text=ratio.map(format_ratio), hover=hover))
+                                         text=texts, hover=hover))
     return pd.concat(panels, ignore_index=True) if panels else pd.DataFrame()
 
 
@@ -164,8 +173,8 @@ def value_cells(rows: pd.DataFrame, layout: Layout, facts: dict[str, Any],
         unit = str(rows.loc[rows["variant"] == variant, "unit"].iloc[0])
         cells = full_grid(layout).merge(_variant_values(rows, variant, facts, tags), on=KEYS,
                                         how="left")
-        hover = [f"{variant}: {_or_missing(cell['described'])}<br>{_cell_params(cell, layout)}"
-                 for _, cell in cells.iterrows()]
+        hover = [f"{variant}: {_or_missing(text)}<br>{params}" for text, params in
+                 zip(cells["described"], _cell_params(cells, layout), strict=True)]
         panels.append(cells[KEYS].assign(
             col=variant, z=cells["value"], hover=hover,
             text=[format_value(v, unit) for v in cells["value"]]))

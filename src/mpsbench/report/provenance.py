@@ -41,12 +41,16 @@ def device_label(device: Any, framework: str | None, facts: dict[str, Any]) -> s
     return f"gpu ({resolved})" if resolved else "gpu"
 
 
+def commit_ref(commit: str, date: Any, tags: dict[str, str]) -> str:
+    """'commit 1a2b3c4d (torch-2.13.0), 2026-01-02': which release a value belongs to."""
+    tag = tags.get(str(commit))
+    return (f"commit {str(commit)[:8]}" + (f" ({tag})" if tag else "")
+            + f", {pd.Timestamp(date):%Y-%m-%d}")
+
+
 def source_line(row: pd.Series, tags: dict[str, str]) -> str:
-    """One line naming the commit, its date, the environment and the versions of a value."""
-    commit = str(row["commit"])
-    tag = tags.get(commit)
-    parts = [f"commit {commit[:8]}" + (f" ({tag})" if tag else ""),
-             f"{pd.Timestamp(row['date']):%Y-%m-%d}", f"env {row['env']}"]
+    """The commit, its date, the environment and the versions of a recorded value."""
+    parts = [commit_ref(row["commit"], row["date"], tags), f"env {row['env']}"]
     if row.get("versions"):
         parts.append(str(row["versions"]))
     return ", ".join(parts)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from mpsbench.report import cells as grid_cells
 from mpsbench.report.grid import grid_figure, ratio_colors, value_colors
@@ -46,10 +47,10 @@ class Figures:
 
     count: int = 0
 
-    def div(self, figure: go.Figure) -> str:
+    def div(self, figure: go.Figure | dict[str, Any]) -> str:
         self.count += 1
-        return figure.to_html(full_html=False, include_plotlyjs=False,
-                              div_id=f"fig{self.count}", config=PLOTLY_CONFIG)
+        return pio.to_html(figure, full_html=False, include_plotlyjs=False, validate=False,
+                           div_id=f"fig{self.count}", config=PLOTLY_CONFIG)
 
 
 def side_by_side(machines: list[Machine], block: Callable[[Machine], str]) -> str:
@@ -79,15 +80,18 @@ def machine_card(machine: Machine, tags: dict[str, str]) -> str:
         ("installed", packages or None),
         ("'gpu' means", gpu_means or None),
     ]
-    rows = machine.rows
-    if not rows.empty:
-        newest = rows.sort_values("date").iloc[-1]
-        items.append(("newest results", f"{rows['commit'].nunique()} commit(s); newest "
-                      + source_line(newest, tags)))
     body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items if v)
     note = "" if facts else missing("no machine.facts beside these results (write them with "
                                     f"'mpsbench machine --name {machine.name}')")
-    return f"<dl>{body}</dl>{note}"
+    return f"<dl>{body}</dl>{note}{_commits(machine.rows, tags)}"
+
+
+def _commits(rows: pd.DataFrame, tags: dict[str, str]) -> str:
+    """Every commit with results here, newest first, with its environment and versions."""
+    runs = rows.sort_values("date", ascending=False).drop_duplicates(["commit", "env"])
+    lines = "".join(f"<li>{escape(source_line(row, tags))}</li>" for _, row in runs.iterrows())
+    return (f"<details><summary>results of {rows['commit'].nunique()} commit(s)</summary>"
+            f"<ul class='source'>{lines}</ul></details>") if lines else ""
 
 
 def seed_block(machine: Machine, tags: dict[str, str]) -> str:
