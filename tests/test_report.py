@@ -132,5 +132,7 @@ def test_trend_for_a_chosen_benchmark_and_a_bad_spec(published_site, tmp_path, c
     assert main([*args, "--trend", "report_fixture.Matmul:batch=1,seq=8"]) == 0
     page = (tmp_path / "mpsbench" / "index.html").read_text()
     assert "report_fixture.Matmul.time_step at dtype=float32, device=cpu, batch=1, seq=8" in page
+    assert main([*args, "--trend", "report_fixture.Matmul:batchsize=1"]) == 0
+    assert "no param batchsize (its params: " in capsys.readouterr().err
     assert main([*args, "--trend", "Matmul"]) == 2
     assert "expected MODULE.OP" in capsys.readouterr().err

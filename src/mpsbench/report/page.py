@@ -27,7 +27,7 @@ from mpsbench.report.sections import (
     side_by_side,
     trend_section,
 )
-from mpsbench.report.trends import TrendSpec, default_specs, spec_rows
+from mpsbench.report.trends import TrendSpec, default_specs, spec_rows, trend_problems
 from mpsbench.results import current_rows, load_results
 
 REPORT_DIR = "mpsbench"  # under asv's html_dir
@@ -99,9 +99,7 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
     machines = _machines(frame, results_dir)
     figures = Figures()
     specs = default_specs(frame) if specs is None else specs
-    for spec in specs:
-        if spec_rows(frame, spec).empty:
-            notes.append(f"--trend {spec.name}: no such benchmark in the results")
+    notes.extend(trend_problems(frame, specs))
     compared, alone = _comparable(frame, _op_keys(frame, "time_"))
     body = [
         "<h2 id='machines'>Machines</h2>",

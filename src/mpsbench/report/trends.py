@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from mpsbench.errors import UserError
-from mpsbench.report.cells import label, sort_key
+from mpsbench.report.cells import label, param_names, sort_key
 from mpsbench.report.naming import VARIANT_PARAMS, variant_order
 from mpsbench.report.provenance import commit_label, device_label, source_line
 from mpsbench.report.units import format_value, is_missing
@@ -63,6 +63,20 @@ def spec_rows(frame: pd.DataFrame, spec: TrendSpec) -> pd.DataFrame:
     """The rows of ``spec``'s benchmark (every framework variant)."""
     return frame[(frame["module"] == spec.module) & (frame["op"] == spec.op)
                  & (frame["metric"] == spec.metric)]
+
+
+def trend_problems(frame: pd.DataFrame, specs: list[TrendSpec]) -> list[str]:
+    """A note for each spec naming a benchmark or a param that the results lack."""
+    notes = []
+    for spec in specs:
+        rows = spec_rows(frame, spec)
+        known = param_names(rows)
+        if rows.empty:
+            notes.append(f"--trend {spec.name}: no such benchmark in the results")
+        elif unknown := sorted(set(spec.fixed) - set(known)):
+            notes.append(f"--trend {spec.name}: no param {', '.join(unknown)} (its params: "
+                         f"{', '.join(known)})")
+    return notes
 
 
 def choose_point(rows: pd.DataFrame, params: list[str], fixed: dict[str, Any]) -> dict[str, Any]:
