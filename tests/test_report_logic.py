@@ -116,6 +116,8 @@ def test_grid_figure_shows_the_first_state_and_a_menu_for_the_others():
     assert [b["label"] for b in menu["buttons"]] == layout.orders["state"]
     assert traces[1]["z"][1][1] is None and traces[1]["text"][1][1] == "missing"
     assert traces[0]["z"][0][0] == pytest.approx(1.0)  # log2 of 2x
+    scale = figure["layout"]["coloraxis"]["colorscale"]
+    assert scale[0][1] == "#b2182b" and scale[-1][1] == "#2166ac"  # slower red, faster blue
 
 
 def test_latest_keeps_the_newest_row_per_point():

@@ -16,6 +16,10 @@ from mpsbench.report.cells import Layout
 from mpsbench.report.units import is_missing
 
 MISSING_COLOR = "#e6e6e6"
+# Slower than torch red, as fast white, faster blue (ColorBrewer RdBu, spelled out: plotly.js
+# and plotly.py disagree on which end of the named "RdBu" is red).
+RATIO_SCALE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"],
+               [1.0, "#2166ac"]]
 
 
 def ratio_colors(values: pd.Series) -> tuple[pd.Series, dict]:
@@ -25,7 +29,7 @@ def ratio_colors(values: pd.Series) -> tuple[pd.Series, dict]:
     reach = max(1, math.ceil(float(np.nanmax(np.abs(logs)))) if logs.notna().any() else 1)
     step = math.ceil(reach / 4)
     powers = range(-(reach // step) * step, reach + 1, step)  # 1x is always a tick
-    axis = dict(colorscale="RdBu", cmin=-reach, cmax=reach, cmid=0,
+    axis = dict(colorscale=RATIO_SCALE, cmin=-reach, cmax=reach, cmid=0,
                 colorbar=dict(title=dict(text="× torch's<br>speed"), tickvals=list(powers),
                               ticktext=[f"1/{2**-k}×" if k < 0 else f"{2**k}×"
                                         for k in powers]))
