@@ -24,10 +24,10 @@ RATIO_SCALE = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#6
 
 def ratio_colors(values: pd.Series) -> tuple[pd.Series, dict]:
     """log2 of the ratios (so 2x faster and 2x slower are equally far from white) and a
-    red-white-blue color axis labelled in ratios, at most 9 ticks."""
+    red-white-blue color axis labelled in ratios, at most 5 ticks."""
     logs = np.log2(values.where(values > 0))
     reach = max(1, math.ceil(float(np.nanmax(np.abs(logs)))) if logs.notna().any() else 1)
-    step = math.ceil(reach / 4)
+    step = math.ceil(reach / 2)
     powers = range(-(reach // step) * step, reach + 1, step)  # 1x is always a tick
     axis = dict(colorscale=RATIO_SCALE, cmin=-reach, cmax=reach, cmid=0,
                 colorbar=dict(title=dict(text="× torch's<br>speed"), tickvals=list(powers),
@@ -38,7 +38,8 @@ def ratio_colors(values: pd.Series) -> tuple[pd.Series, dict]:
 
 def value_colors(values: pd.Series, unit: str) -> tuple[pd.Series, dict]:
     """The values themselves on a sequential color axis titled with the unit."""
-    return values, dict(colorscale="Viridis", colorbar=dict(title=dict(text=unit)))
+    return values, dict(colorscale="Viridis",
+                        colorbar=dict(title=dict(text=unit), exponentformat="SI"))
 
 
 def grid_figure(cells: pd.DataFrame, layout: Layout, colors: pd.Series, coloraxis: dict,

@@ -50,6 +50,7 @@ dt { font-weight: 600; }
 table.seed-table { border-collapse: collapse; }
 table.seed-table td, table.seed-table th { border: 1px solid #ccc; padding: 0.2em 0.6em;
   text-align: right; }
+table.seed-table td:nth-child(-n+2) { text-align: left; }
 """
 
 
