@@ -1,4 +1,4 @@
-"""Shared fixtures: the repo root, and a spy on backend synchronization."""
+"""Shared fixtures: the repo root, a spy on synchronization, a published site of results."""
 
 from __future__ import annotations
 
@@ -28,3 +28,25 @@ def sync_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
         monkeypatch.setattr(cls, "synchronize", spy)
     return calls
+
+
+# Real results for the report's tests: "alpha" records a ResNet-50 timing and the fixture
+# operator in torch and MLX (with machine facts); "beta" records only MLX's timings.
+ALPHA_BENCH = (r"^(resnet50\.TorchForwardInference\.time_step\('cpu', 1\)"
+               r"|report_fixture\.(TorchMatmul\.time_step|MLXMatmul))")
+BETA_BENCH = r"^report_fixture\.MLXMatmul\.time_step"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two machines' results recorded by real quick asv runs, published by asv and
+    reported by mpsbench; returns the folder that holds results/ and html/."""
+    from mpsbench.cli import main
+    from tests.asv_recording import asv, record
+
+    tmp = tmp_path_factory.mktemp("site")
+    record(tmp, ALPHA_BENCH, "alpha", extra=["report_fixture"], facts=True)
+    record(tmp, BETA_BENCH, "beta", extra=["report_fixture"])
+    asv(tmp, "publish", "--config", str(tmp / "asv.conf.json"))
+    assert main(["report", "--results", str(tmp / "results"), "--html", str(tmp / "html")]) == 0
+    return tmp

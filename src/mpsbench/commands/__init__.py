@@ -1,5 +1,5 @@
 """Subcommands of ``mpsbench``; each module has ``register(subparsers)``."""
 
-from mpsbench.commands import history, machine, run, table
+from mpsbench.commands import history, machine, report, run, table
 
-COMMANDS = [machine, history, table, run]
+COMMANDS = [machine, history, table, report, run]

@@ -1,4 +1,5 @@
-"""``mpsbench run``: the main job: describe the machine, run asv, publish, print the table."""
+"""``mpsbench run``: the main job: describe the machine, run asv, publish, report, print the
+table."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import socket
 import subprocess
 import sys
 
-from mpsbench.commands import machine, table
+from mpsbench.commands import machine, report, table
 from mpsbench.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run",
-        help="the main job: record machine facts, asv run, asv publish, print the table",
+        help="the main job: record machine facts, asv run, asv publish, report, print the "
+        "table",
         description="Records this machine's facts, runs the benchmarks through asv, "
-        "publishes the site into html/ and prints the ResNet-50 table. Arguments after "
+        "publishes the site into html/, writes the comparison report into html/mpsbench/ "
+        "and prints the ResNet-50 table. Arguments after "
         "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50).",
     )
     parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
@@ -38,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     machine.run(argparse.Namespace(name=args.name, results=table.DEFAULT_RESULTS))
     asv("run", "--machine", args.name, "--show-stderr", *extra)
     asv("publish")
-    print("site written to html/; browse it with: asv preview\n")
+    report.run(argparse.Namespace(results=table.DEFAULT_RESULTS, html=report.DEFAULT_HTML,
+                                  trend=None))
+    print("site written to html/, the report to html/mpsbench/; browse them with: "
+          "asv preview\n")
     return table.run(argparse.Namespace(results=table.DEFAULT_RESULTS, machine=args.name,
                                         commit=None, html=False))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mpsbench.facts import read_facts
 from mpsbench.report.seed_table import seed_table
-from mpsbench.results import load_results, newest_commit
+from mpsbench.results import current_rows, load_results, newest_commit
 
 DEFAULT_RESULTS = Path("results")
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_results(args.results)
     for problem in loaded.problems:
         print(f"note: {problem}", file=sys.stderr)
-    frame = loaded.frame
+    frame = current_rows(loaded.frame)
     machines = [args.machine] if args.machine else sorted(frame["machine"].unique())
     for machine in machines:
         commit = args.commit or newest_commit(frame, machine)

@@ -31,7 +31,7 @@ class SeedTable:
 
     def display(self) -> pd.DataFrame:
         """The seed's layout: phase named once per group, 'batch N', numbers as text."""
-        shown = self.frame.reset_index()
+        shown = self.frame.reset_index().rename_axis(columns=None)
         shown.loc[shown["phase"].duplicated(), "phase"] = ""
         shown["batch"] = "batch " + shown["batch"].astype(str)
         for column, digits in ((c, 6) for c in ("cpu", self.gpu_column)):

@@ -1,0 +1,47 @@
+"""``mpsbench report``: the comparison report, a static page beside asv's site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mpsbench.commands.table import DEFAULT_RESULTS
+from mpsbench.report.page import REPORT_DIR, build_report, write_report
+from mpsbench.report.trends import parse_trend
+
+DEFAULT_HTML = Path("html")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write the torch-against-MLX report (static HTML) beside asv's site",
+        description="Reads asv's results (every machine) and writes html/mpsbench/index.html "
+        "with plotly.js beside it: the ResNet-50 table per machine, torch against MLX "
+        "against compiled MLX over batch x seq per dtype, speed against release, peak "
+        "memory and FLOP/s. Run it after 'asv publish', which empties html/. The page "
+        "opens from the file system or from 'asv preview' at /mpsbench/.",
+    )
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
+                        help="asv results directory (default: results)")
+    parser.add_argument("--html", type=Path, default=DEFAULT_HTML,
+                        help="asv's html directory; the report goes into its mpsbench/ "
+                        "(default: html)")
+    parser.add_argument("--trend", action="append", metavar="SPEC",
+                        help="benchmark for 'speed against release', as MODULE.OP"
+                        "[.time_METRIC][:PARAM=VALUE,...], e.g. resnet50.TrainStep:batch=16 "
+                        "(repeatable; default: every operator, at the param point with the "
+                        "most results)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    specs = [parse_trend(text) for text in args.trend] if args.trend else None
+    report = build_report(args.results, args.html, specs)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    page = write_report(report, args.html / REPORT_DIR)
+    print(f"report written to {page} ({report.figures} charts); open it in a browser, "
+          f"or serve {args.html} (asv preview) and open /{REPORT_DIR}/")
+    return 0

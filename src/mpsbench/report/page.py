@@ -1,0 +1,159 @@
+"""The comparison report: one static HTML page beside asv's site, with plotly.js beside it.
+
+It needs no server and no network: it opens from the file system and from any static
+server (``asv preview``). Bad input becomes a note on the page, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+from mpsbench.facts import read_facts
+from mpsbench.report.naming import BASELINE, describe
+from mpsbench.report.provenance import read_tags
+from mpsbench.report.sections import (
+    Figures,
+    Machine,
+    grid_section,
+    machine_card,
+    seed_block,
+    side_by_side,
+    trend_section,
+)
+from mpsbench.report.trends import TrendSpec, default_specs, spec_rows, trend_problems
+from mpsbench.results import current_rows, load_results
+
+REPORT_DIR = "mpsbench"  # under asv's html_dir
+PLOTLY_FILE = "plotly.min.js"
+# Charts are drawn as the page is read, before the panels beside them exist; once all
+# are laid out, fit each chart to its panel.
+RESIZE = ("window.addEventListener('load', () => document.querySelectorAll("
+          "'.plotly-graph-div').forEach(d => Plotly.Plots.resize(d)));")
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
+nav a { margin-right: 1em; }
+.machines { display: flex; flex-wrap: wrap; gap: 1em; }
+.machine-panel { flex: 1 1 560px; min-width: 0; border: 1px solid #ddd; border-radius: 6px;
+  padding: 0 1em 1em; }
+.missing { color: #a33; font-style: italic; }
+.notes li { color: #a33; }
+.source { color: #666; font-size: 0.9em; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
+dt { font-weight: 600; }
+table.seed-table { border-collapse: collapse; }
+table.seed-table td, table.seed-table th { border: 1px solid #ccc; padding: 0.2em 0.6em;
+  text-align: right; }
+table.seed-table td:nth-child(-n+2) { text-align: left; }
+"""
+
+
+@dataclass
+class Report:
+    """The page's HTML and the notes about the input it was built from."""
+
+    html: str
+    notes: list[str]
+    figures: int
+
+
+def _machines(frame: pd.DataFrame, results_dir: Path) -> list[Machine]:
+    machines = []
+    for name in sorted(frame["machine"].unique()):
+        try:
+            info = json.loads((results_dir / name / "machine.json").read_text())
+        except (OSError, ValueError):
+            info = {}
+        machines.append(Machine(name, frame[frame["machine"] == name],
+                                read_facts(results_dir, name), info))
+    return machines
+
+
+def _op_keys(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    rows = frame[frame["framework"].notna() & frame["metric"].str.startswith(prefix)]
+    return rows[["module", "op", "metric"]].drop_duplicates().sort_values(
+        ["metric", "module", "op"])
+
+
+def _comparable(frame: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The keys with torch and some other variant recorded; the rest, named for a note."""
+    variants = frame.groupby(["module", "op", "metric"])["variant"].agg(lambda v: sorted(set(v)))
+    found = [variants[tuple(key)] for key in keys.itertuples(index=False)]
+    both = [BASELINE in v and len(v) > 1 for v in found]
+    alone = [f"{m}.{o} ({', '.join(v)})" for (m, o, _), v, ok in
+             zip(keys.itertuples(index=False), found, both, strict=True) if not ok]
+    return keys[both], alone
+
+
+def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | None) -> Report:
+    """Read ``results_dir`` (and the tags of the site in ``html_dir``) into a page."""
+    loaded = load_results(results_dir)
+    notes = list(loaded.problems)
+    frame = describe(current_rows(loaded.frame))
+    tags = read_tags(html_dir)
+    machines = _machines(frame, results_dir)
+    figures = Figures()
+    specs = default_specs(frame) if specs is None else specs
+    notes.extend(trend_problems(frame, specs))
+    compared, alone = _comparable(frame, _op_keys(frame, "time_"))
+    body = [
+        "<h2 id='machines'>Machines</h2>",
+        side_by_side(machines, lambda m: machine_card(m, tags)) if machines
+        else "<p class='missing'>missing: no results to report</p>",
+        "<h2 id='seed'>ResNet-50: cpu against the GPU</h2>",
+        side_by_side(machines, lambda m: seed_block(m, tags)),
+        "<h2 id='compare'>torch against MLX against compiled MLX</h2>",
+        "<p>Each cell is torch's time divided by the other framework's time at the same "
+        "params: above 1 (blue) it is faster than torch, below 1 (red) slower. Pick the "
+        "other params (device, heads, ...) in each chart's menu; hover for the values "
+        "and where they came from.</p>",
+        grid_section(machines, compared, tags, figures, ratios=True),
+        f"<p class='source'>Only one framework recorded: {escape(', '.join(alone))}</p>"
+        if alone else "",
+        "<h2 id='trends'>Speed against release</h2>",
+        trend_section(machines, [s for s in specs if not spec_rows(frame, s).empty], tags,
+                      figures),
+        "<h2 id='metrics'>Peak memory, FLOP/s and first-call cost</h2>",
+        grid_section(machines, _op_keys(frame, "track_"), tags, figures, ratios=False),
+    ]
+    return Report(_page("".join(body), notes, results_dir), notes, figures.count)
+
+
+def _page(body: str, notes: list[str], results_dir: Path) -> str:
+    note_list = "".join(f"<li>{escape(n)}</li>" for n in notes)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<title>mpsbench: torch and MLX compared</title>
+<script src="{PLOTLY_FILE}"></script><style>{STYLE}</style></head>
+<body>
+<h1>mpsbench: torch and MLX compared</h1>
+<nav><a href="../index.html">asv's site (history per benchmark)</a>
+<a href="#machines">machines</a><a href="#seed">ResNet-50 table</a>
+<a href="#compare">torch vs MLX</a><a href="#trends">against release</a>
+<a href="#metrics">memory and FLOP/s</a></nav>
+<p class="source">Built from {escape(str(results_dir))} on {stamp}. Values from results
+recorded by the benchmarks as they are now; missing values read "missing", never 0.</p>
+{f'<h2>Notes on the input</h2><ul class="notes">{note_list}</ul>' if notes else ''}
+{body}
+<script>{RESIZE}</script>
+</body></html>
+"""
+
+
+def write_report(report: Report, out_dir: Path) -> Path:
+    """Write index.html and plotly.min.js (once) into ``out_dir``; returns the page."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plotly_js = out_dir / PLOTLY_FILE
+    script = get_plotlyjs()
+    if not plotly_js.exists() or plotly_js.stat().st_size != len(script.encode()):
+        plotly_js.write_text(script, encoding="utf-8")
+    page = out_dir / "index.html"
+    page.write_text(report.html, encoding="utf-8")
+    return page
