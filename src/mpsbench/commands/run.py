@@ -1,5 +1,5 @@
-"""``mpsbench run``: the main job: describe the machine, run asv, publish, report, print the
-table."""
+"""``mpsbench run``: the main job: generate the release history, describe the machine,
+run asv on the newest release, publish, write the report, print the table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 
-from mpsbench.commands import machine, report, table
+from mpsbench.commands import history, machine, report, table
 from mpsbench.errors import UserError
 
 
@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="the main job: record machine facts, asv run, asv publish, report, print the "
         "table",
-        description="Records this machine's facts, runs the benchmarks through asv, "
+        description="Generates the release history (.asv/history), records this machine's "
+        "facts, runs the benchmarks through asv on the newest release, "
         "publishes the site into html/, writes the comparison report into html/mpsbench/ "
         "and prints the ResNet-50 table. Arguments after "
         "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50).",
@@ -38,6 +39,8 @@ def asv(*args: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     extra = [a for a in args.asv_args if a != "--"]
+    history.run_generate(argparse.Namespace(releases=history.releases.DEFAULT_PATH,
+                                            history=history.repo.DEFAULT_PATH))
     machine.run(argparse.Namespace(name=args.name, results=table.DEFAULT_RESULTS))
     asv("run", "--machine", args.name, "--show-stderr", *extra)
     asv("publish")
