@@ -1,4 +1,4 @@
-"""MLX ResNet-50 steps on one device, each ending in ``mx.eval`` of all it produced.
+"""MLX ResNet-50 phases on one device, each ending in ``mx.eval`` of all it produced.
 
 The steps mirror ``resnet_torch``'s phases: the same seeded images (transposed to
 NHWC), the same loss (``mean(|logits|)``) and the same SGD settings. MLX has no
@@ -19,17 +19,13 @@ from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.timing import TimedStep
-from mpsbench.workloads.resnet_torch import (
-    NUM_CLASSES,
-    PHASE_TITLES,
-    SGD_LEARNING_RATE,
-    SGD_MOMENTUM,
-    images,
-)
+from mpsbench.workloads import resnet_torch
+from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_MOMENTUM, images
 
-STEPS = ("forward_inference", "forward_training", "forward_backward", "train_step",
-         "compiled_train_step")
-STEP_TITLES = {**PHASE_TITLES, "compiled_train_step": "Train step (SGD, mx.compile)"}
+PHASES = ("forward_inference", "forward_training", "forward_backward", "train_step",
+          "compiled_train_step")
+PHASE_TITLES = {**resnet_torch.PHASE_TITLES,
+                "compiled_train_step": "Train step (SGD, mx.compile)"}
 
 
 def images_nhwc(batch: int, seed: int = DEFAULT_SEED) -> np.ndarray:
@@ -46,39 +42,43 @@ def backend_on(device: str) -> Backend:
 
 
 @cache
-def cached_step(step: str, device: str, batch: int) -> TimedStep:
-    """``resnet50_step`` built once per process: asv re-runs setup before every sample."""
-    return resnet50_step(step, device, batch)
+def cached_step(phase: str, device: str, batch: int) -> TimedStep:
+    """``phase_step`` built once per process: asv re-runs setup before every sample."""
+    return phase_step(phase, device, batch)
 
 
-def resnet50_step(step: str, device: str, batch: int) -> TimedStep:
+def phase_step(phase: str, device: str, batch: int) -> TimedStep:
     """A warmed-up, evaluated step of a fresh, seeded MLX ResNet-50 on 224x224 images."""
-    if step not in STEPS:
-        raise ValueError(f"unknown step {step!r}; expected one of {STEPS}")
+    check_phase(phase)
     backend = backend_on(device)
     from mpsbench.models.resnet_mlx import resnet50
 
     backend.seed(DEFAULT_SEED)
     model = resnet50(NUM_CLASSES)
     x = backend.asarray(images_nhwc(batch))
-    return make_step(step, backend, model, x)
+    return make_step(phase, backend, model, x)
 
 
-def make_step(step: str, backend: Backend, model: Any, x: Any, warmup: int = 1) -> TimedStep:
-    """``step`` of ``model`` on ``x`` as a TimedStep: it runs once, then ``warmup`` times."""
+def check_phase(phase: str) -> None:
+    """Reject an unknown phase, listing the known ones."""
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}; expected one of {PHASES}")
+
+
+def make_step(phase: str, backend: Backend, model: Any, x: Any, warmup: int = 1) -> TimedStep:
+    """``phase`` of ``model`` on ``x`` as a TimedStep: it runs once, then ``warmup`` times."""
     backend.synchronize([model.parameters(), x])  # initialization stays out of the first call
-    return TimedStep(backend, step_function(step, model, x), warmup=warmup)
+    return TimedStep(backend, step_function(phase, model, x), warmup=warmup)
 
 
-def step_function(step: str, model: Any, x: Any) -> Callable[[], Any]:
-    """A callable doing one ``step`` of ``model`` on ``x``; it sets the model's mode.
+def step_function(phase: str, model: Any, x: Any) -> Callable[[], Any]:
+    """A callable doing one step of ``phase`` on ``model`` and ``x``; it sets the mode.
 
     The callable returns every array it produced or updated: outputs, gradients,
     parameters with BatchNorm running statistics, and optimizer state.
     """
-    if step not in STEPS:
-        raise ValueError(f"unknown step {step!r}; expected one of {STEPS}")
-    return _STEP_BUILDERS[step](model, x)
+    check_phase(phase)
+    return _STEP_BUILDERS[phase](model, x)
 
 
 def _forward_inference(model: Any, x: Any) -> Callable[[], Any]:
