@@ -19,13 +19,10 @@ from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.timing import TimedStep
-from mpsbench.workloads import resnet_torch
 from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_MOMENTUM, images
 
 PHASES = ("forward_inference", "forward_training", "forward_backward", "train_step",
           "compiled_train_step")
-PHASE_TITLES = {**resnet_torch.PHASE_TITLES,
-                "compiled_train_step": "Train step (SGD, mx.compile)"}
 
 
 def images_nhwc(batch: int, seed: int = DEFAULT_SEED) -> np.ndarray:
@@ -72,10 +69,11 @@ def make_step(phase: str, backend: Backend, model: Any, x: Any, warmup: int = 1)
 
 
 def step_function(phase: str, model: Any, x: Any) -> Callable[[], Any]:
-    """A callable doing one step of ``phase`` on ``model`` and ``x``; it sets the mode.
+    """A callable doing one step of ``phase`` on ``model`` and ``x``.
 
-    The callable returns every array it produced or updated: outputs, gradients,
-    parameters with BatchNorm running statistics, and optimizer state.
+    Building it sets the model's train/eval mode, so use one model per phase. The
+    callable returns every array it produced or updated: outputs, gradients, parameters
+    with BatchNorm running statistics, and optimizer state.
     """
     check_phase(phase)
     return _STEP_BUILDERS[phase](model, x)
