@@ -1,39 +1,48 @@
-"""ResNet-50 (torchvision, 224x224): the seed table, one class per phase.
+"""ResNet-50 (224x224) in torch (torchvision) and MLX, one class per phase.
 
 Names are ``resnet50.<Framework><Phase>.<metric>`` so that ``--bench`` can pick a
-framework (``--bench 'resnet50\\.Torch'``) after a release of only that framework.
+framework (``--bench 'resnet50\\.Torch'``, ``--bench 'resnet50\\.MLX'``) after a release
+of only that framework. The workload modules import their framework lazily, so a torch
+process never loads MLX and an MLX process never loads torch.
 """
 
+from types import ModuleType
+
 from mpsbench.errors import Unavailable
-from mpsbench.workloads import resnet_torch
+from mpsbench.workloads import resnet_mlx, resnet_torch
 
 from .common import DEVICES, StepTiming, skip_if_no_gpu_hardware
 
 BATCHES = [1, 4, 16]
 
 
-class _TorchPhase(StepTiming):
-    """One ResNet-50 phase in torch; subclasses name the phase."""
+class _Phase(StepTiming):
+    """One ResNet-50 phase of ``workload``; subclasses name the workload and the phase."""
 
     version = 1
+    workload: ModuleType
     phase: str
     params = (DEVICES, BATCHES)
     param_names = ["device", "batch"]
 
     def setup(self, device: str, batch: int) -> None:
         skip_if_no_gpu_hardware(device)
-        self.step = resnet_torch.cached_step(self.phase, device, batch)
+        self.step = self.workload.cached_step(self.phase, device, batch)
         self.step.prepare()
 
     def time_step(self, device: str, batch: int) -> None:
-        """Seconds per synchronized step, warmed up."""
+        """Seconds per synchronized (torch) or evaluated (MLX) step, warmed up."""
         self.step()
 
     def track_first_call(self, device: str, batch: int) -> float:
-        """Seconds for the first step at this shape in a fresh process."""
+        """Seconds for the first step at this shape in a fresh process (with compiling)."""
         return self.step.first_call_seconds
 
     track_first_call.unit = "seconds"
+
+
+class _TorchPhase(_Phase):
+    workload = resnet_torch
 
 
 class TorchForwardInference(_TorchPhase):
@@ -75,6 +84,56 @@ class TorchPeakMemory:
             )
         skip_if_no_gpu_hardware(device)
         self.step = resnet_torch.cached_step(phase, device, batch)
+
+    def track_peak_memory(self, phase: str, device: str, batch: int) -> int:
+        return self.step.backend.peak_memory()
+
+    track_peak_memory.unit = "bytes"
+
+
+class _MLXPhase(_Phase):
+    workload = resnet_mlx
+
+
+class MLXForwardInference(_MLXPhase):
+    phase = "forward_inference"
+
+
+class MLXForwardTraining(_MLXPhase):
+    """Train-mode forward; the updated BatchNorm running statistics are evaluated too."""
+
+    phase = "forward_training"
+
+
+class MLXForwardBackward(_MLXPhase):
+    """``nn.value_and_grad``: loss and gradients (MLX has no backward-only step)."""
+
+    phase = "forward_backward"
+
+
+class MLXTrainStep(_MLXPhase):
+    """Forward, backward and an SGD (momentum 0.9) step, eager."""
+
+    phase = "train_step"
+
+
+class MLXCompiledTrainStep(_MLXPhase):
+    """The train step under ``mx.compile``; its first call includes the compilation."""
+
+    phase = "compiled_train_step"
+
+
+class MLXPeakMemory:
+    """Peak MLX memory of a warmed-up step, in bytes, from the start of the process."""
+
+    version = 1
+    params = (list(resnet_mlx.PHASES), DEVICES, BATCHES)
+    param_names = ["phase", "device", "batch"]
+    timeout = 900
+
+    def setup(self, phase: str, device: str, batch: int) -> None:
+        skip_if_no_gpu_hardware(device)
+        self.step = resnet_mlx.cached_step(phase, device, batch)
 
     def track_peak_memory(self, phase: str, device: str, batch: int) -> int:
         return self.step.backend.peak_memory()

@@ -12,6 +12,8 @@ from mpsbench.timing import TimedStep
 
 IMAGE_SIZE = 224
 NUM_CLASSES = 1000
+SGD_LEARNING_RATE = 0.01
+SGD_MOMENTUM = 0.9
 PHASES = ("forward_inference", "forward_training", "backward_training", "forward_backward",
           "train_step")
 PHASE_TITLES = {
@@ -94,7 +96,9 @@ def phase_step(phase: str, device: str, batch: int) -> TimedStep:
 
         return TimedStep(backend, run)
 
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    optimizer = torch.optim.SGD(
+        model.parameters(), lr=SGD_LEARNING_RATE, momentum=SGD_MOMENTUM
+    )
 
     def train_step():
         value = loss()

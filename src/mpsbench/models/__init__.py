@@ -1,0 +1,1 @@
+"""Models written for MLX, with their torch counterparts' architecture and layer names."""
