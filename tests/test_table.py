@@ -38,7 +38,7 @@ def test_table_shows_recorded_cpu_times_and_missing_gpu(results_dir):
     loaded = load_results(results_dir)
     commit = newest_commit(loaded.frame, "test-machine")
     table = seed_table(loaded.frame, "test-machine", commit, "mps")
-    cell = table.frame.loc[("Forward (inference)", 1), "cpu"]
+    cell = table.frame.loc[("forward_inference", 1), "cpu"]
     assert cell == pytest.approx(recorded_value(results_dir, 0))
     assert cell > 0
     assert table.frame["mps"].isna().all()
