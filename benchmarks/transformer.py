@@ -5,8 +5,8 @@ One class per framework and operator, named ``<Framework><Op>`` (``TorchSDPA``,
 ``<Framework><Op>Memory`` classes. Params: device, dtype, mode (eager or compiled),
 phase (forward or forward_backward), batch, seq, and heads and mask where they apply.
 
-The grid is ``mpsbench.ops.grid``: one representative shape by default, the seed's full
-sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the device between
+The grid is ``mpsbench.ops.grid``: one representative shape in float16 by default, the
+seed's full sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the device between
 samples (see ``mpsbench.cooldown``).
 """
 
@@ -36,7 +36,11 @@ class _Step(StepTiming):
             cls.param_names, cls.params = op_params(get_op(cls.op), GRID)
 
     def setup(self, *params: Any) -> None:
-        skip_if_no_gpu_hardware(params[0])
+        device, _, mode = params[:3]
+        skip_if_no_gpu_hardware(device)
+        reason = GRID.skip_reason(self.framework, device, mode)
+        if reason:
+            raise Unavailable(reason)
         self.point = steps.point_from_params(self.framework, self.op, *params)
         self.step = steps.cached_step(self.point)
         cool_down(self.step.last_seconds)
