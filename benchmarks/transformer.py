@@ -6,8 +6,8 @@ One class per framework and operator, named ``<Framework><Op>`` (``TorchSDPA``,
 phase (forward or forward_backward), batch, seq, and heads and mask where they apply.
 
 The grid is ``mpsbench.ops.grid``: one representative shape in float16 by default, the
-seed's full sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the device between
-samples (see ``mpsbench.cooldown``).
+seed's full sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the
+device between samples (see ``mpsbench.cooldown``).
 """
 
 from typing import Any
