@@ -19,6 +19,7 @@ class TimedStep:
 
     Construction performs the first call (timed, as ``first_call_seconds``) and then
     ``warmup`` more, so steady-state samples never include pipeline builds or compiles.
+    Every call records its own duration, run and wait, as ``last_seconds``.
     """
 
     def __init__(
@@ -31,10 +32,10 @@ class TimedStep:
         self.backend = backend
         self._run = run
         self._prepare = prepare
+        self.last_seconds = 0.0
         self.prepare()
-        start = time.perf_counter()
         self()
-        self.first_call_seconds = time.perf_counter() - start
+        self.first_call_seconds = self.last_seconds
         for _ in range(warmup):
             self.prepare()
             self()
@@ -45,6 +46,8 @@ class TimedStep:
             self.backend.synchronize(self._prepare())
 
     def __call__(self) -> Any:
+        start = time.perf_counter()
         outputs = self._run()
         self.backend.synchronize(outputs)
+        self.last_seconds = time.perf_counter() - start
         return outputs

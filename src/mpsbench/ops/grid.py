@@ -1,0 +1,89 @@
+"""The benchmark grid: which params each operator's benchmarks run over.
+
+Two grids, picked with the environment variable ``MPSBENCH_GRID``:
+
+- ``default`` (unset): one shape (batch 1, sequence 128, 8 heads, causal mask) in
+  float16, eager and compiled, forward and forward+backward, on cpu and gpu: small
+  enough for a laptop run. torch.compile on the CPU, which builds C++ for every shape,
+  is left to the full grid;
+- ``full``: the seed's sweep: batch 1-64 x sequence 64-512 x heads 1, 8 x mask, in
+  float32, float16 and bfloat16.
+
+Every default value is also a full value, under the same param names and types, and
+the benchmark ``version`` does not depend on the grid. asv stores a result under its
+param values, so a point measured with either grid is the same series in the history.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mpsbench.backends.base import DEVICE_PARAMS, DTYPES
+from mpsbench.ops.spec import PHASES, OpSpec
+
+GRID_ENV = "MPSBENCH_GRID"
+DIM = 768
+MODES = ("eager", "compiled")
+MASKS = ("none", "causal")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The values of every axis, and whether torch.compile runs on the CPU."""
+
+    name: str
+    dtype: tuple[str, ...]
+    batch: tuple[int, ...]
+    seq: tuple[int, ...]
+    heads: tuple[int, ...]
+    mask: tuple[str, ...]
+    torch_compile_cpu: bool
+
+    def skip_reason(self, framework: str, device: str, mode: str) -> str | None:
+        """Why this grid leaves a combination out, or None; decided without any import."""
+        if framework == "torch" and device == "cpu" and mode == "compiled" \
+                and not self.torch_compile_cpu:
+            return (f"torch.compile on the CPU is not in the {self.name} grid: it builds "
+                    f"C++ for every shape, tens of seconds a process; {GRID_ENV}=full runs it")
+        return None
+
+
+GRIDS = {
+    "default": Grid("default", dtype=("float16",), batch=(1,), seq=(128,), heads=(8,),
+                    mask=("causal",), torch_compile_cpu=False),
+    "full": Grid("full", dtype=DTYPES, batch=(1, 8, 16, 32, 64), seq=(64, 128, 256, 512),
+                 heads=(1, 8), mask=MASKS, torch_compile_cpu=True),
+}
+
+
+def selected_grid(environ: Mapping[str, str] = os.environ) -> Grid:
+    """The grid ``MPSBENCH_GRID`` names; an unknown name warns and falls back to default.
+
+    Discovery must never fail, so a typo costs a warning, not the whole suite.
+    """
+    name = environ.get(GRID_ENV, "").strip().lower() or "default"
+    if name not in GRIDS:
+        print(f"mpsbench: {GRID_ENV}={name!r} is not one of {sorted(GRIDS)}; "
+              "using the default grid", file=sys.stderr)
+        name = "default"
+    return GRIDS[name]
+
+
+def op_params(spec: OpSpec, grid: Grid) -> tuple[list[str], list[list]]:
+    """asv ``param_names`` and ``params`` for ``spec``: only the axes it uses."""
+    axes: dict[str, tuple] = {
+        "device": DEVICE_PARAMS,
+        "dtype": grid.dtype,
+        "mode": MODES,
+        "phase": PHASES,
+        "batch": grid.batch,
+        "seq": grid.seq,
+    }
+    if spec.uses_heads:
+        axes["heads"] = grid.heads
+    if spec.uses_mask:
+        axes["mask"] = grid.mask
+    return list(axes), [list(values) for values in axes.values()]

@@ -1,0 +1,98 @@
+"""A grid point of an operator as a warmed-up, synchronized step, built once per process."""
+
+from __future__ import annotations
+
+import importlib
+import statistics
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from mpsbench.backends import get_backend
+from mpsbench.backends.base import Backend
+from mpsbench.errors import Unavailable
+from mpsbench.ops.built import BuiltOp
+from mpsbench.ops.grid import DIM, MASKS, MODES
+from mpsbench.ops.spec import PHASES, Setting, get_op
+from mpsbench.timing import TimedStep
+
+FRAMEWORK_MODULES = {"torch": "mpsbench.ops.torch_ops", "mlx": "mpsbench.ops.mlx_ops"}
+
+
+@dataclass(frozen=True)
+class Point:
+    """Everything that picks one benchmark combination."""
+
+    framework: str
+    op: str
+    device: str
+    dtype: str
+    mode: str
+    phase: str
+    setting: Setting
+
+    def __post_init__(self) -> None:
+        get_op(self.op)
+        for value, allowed in ((self.framework, tuple(FRAMEWORK_MODULES)),
+                               (self.mode, MODES), (self.phase, PHASES)):
+            if value not in allowed:
+                raise ValueError(f"unknown value {value!r}; expected one of {allowed}")
+
+
+def point_from_params(framework: str, op: str, *params: Any, dim: int = DIM) -> Point:
+    """Read asv's positional params (the order of ``grid.op_params``) as a ``Point``."""
+    spec = get_op(op)
+    device, dtype, mode, phase, batch, seq, *rest = params
+    heads = rest.pop(0) if spec.uses_heads else 1
+    mask = rest.pop(0) if spec.uses_mask else "none"
+    if rest or mask not in MASKS:
+        raise ValueError(f"params {params!r} do not fit {op}")
+    setting = Setting(batch, seq, dim, heads, causal=mask == "causal")
+    return Point(framework, op, device, dtype, mode, phase, setting)
+
+
+def build_op(point: Point) -> tuple[Backend, BuiltOp]:
+    """The backend and the framework's ``BuiltOp`` for ``point``, peak memory reset first."""
+    backend = get_backend(point.framework, point.device)
+    backend.reset_peak_memory()
+    module = importlib.import_module(FRAMEWORK_MODULES[point.framework])
+    built = module.build(get_op(point.op), backend, point.setting, point.dtype, point.mode,
+                         point.phase)
+    return backend, built
+
+
+def build_step(point: Point) -> TimedStep:
+    """``point`` as a TimedStep: first call timed, then warmed up.
+
+    A compiled mode that fails to build or compile here (``torch.compile`` without a
+    working backend on this device, ``mx.compile`` without a C++ compiler on Linux)
+    is skipped with the framework's error as the reason.
+    """
+    try:
+        backend, built = build_op(point)
+        return TimedStep(backend, built.run)
+    except Unavailable:
+        raise
+    except Exception as error:
+        if point.mode != "compiled":
+            raise
+        raise Unavailable(
+            f"{point.framework} compile does not work for {point.op} on {point.device} "
+            f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
+        ) from error
+
+
+@cache
+def cached_step(point: Point) -> TimedStep:
+    """``build_step`` once per process: asv re-runs setup before every sample."""
+    return build_step(point)
+
+
+def achieved_flops(point: Point, step: TimedStep, calls: int = 3) -> float:
+    """The op's FLOPs over the median time of ``calls`` more synchronized steps."""
+    flops = get_op(point.op).flops(point.setting, point.phase)
+    seconds = []
+    for _ in range(calls):
+        step()
+        seconds.append(step.last_seconds)
+    return flops / statistics.median(seconds)

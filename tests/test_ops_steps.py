@@ -1,0 +1,135 @@
+"""Every timed step waits for its device, and the benchmark classes cover every op."""
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("mlx.core")
+
+import torch  # noqa: E402
+
+import benchmarks.transformer as bench  # noqa: E402
+from mpsbench.backends.mlx_backend import MLXBackend, arrays_in  # noqa: E402
+from mpsbench.errors import Unavailable  # noqa: E402
+from mpsbench.ops import grid, steps  # noqa: E402
+from mpsbench.ops.spec import OPS, PHASES, Setting  # noqa: E402
+from mpsbench.timing import TimedStep  # noqa: E402
+
+SMALL = Setting(batch=1, seq=4, dim=16, heads=2, causal=True)
+
+
+def point(framework, op, phase, mode="eager"):
+    return steps.Point(framework, op, "cpu", "float32", mode, phase, SMALL)
+
+
+def expected_arrays(op, phase):
+    """The output, and in a backward phase a gradient for every input and weight."""
+    spec = OPS[op]
+    if phase == "forward":
+        return 1
+    return 1 + len(spec.inputs(SMALL)) + len(spec.weights(SMALL))
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_every_mlx_step_evaluates_all_it_produced(op, phase, monkeypatch):
+    evaluated = []
+    real = MLXBackend.synchronize
+
+    def spy(self, outputs=None):
+        evaluated.append(len(arrays_in(outputs)))
+        real(self, outputs)
+
+    monkeypatch.setattr(MLXBackend, "synchronize", spy)
+    step = steps.build_step(point("mlx", op, phase))
+    evaluated.clear()
+    step()
+    step()
+    assert evaluated == [expected_arrays(op, phase)] * 2
+
+
+def test_an_mlx_compiled_step_evaluates_all_it_produced(monkeypatch):
+    evaluated = []
+    real = MLXBackend.synchronize
+    monkeypatch.setattr(MLXBackend, "synchronize",
+                        lambda self, out=None: (evaluated.append(len(arrays_in(out))),
+                                                real(self, out)))
+    steps.build_step(point("mlx", "linear", "forward_backward", mode="compiled"))()
+    assert evaluated[-1] == expected_arrays("linear", "forward_backward")
+
+
+TORCH_GPU_CASES = [(op, phase, "mps") for op in sorted(OPS) for phase in PHASES] + [
+    ("linear", "forward", "cuda"), ("encoder_layer", "forward_backward", "cuda")]
+
+
+@pytest.mark.parametrize(("op", "phase", "device"), TORCH_GPU_CASES)
+def test_every_torch_gpu_step_synchronizes(op, phase, device, monkeypatch):
+    """Built on the CPU, then told it is on a GPU: each call must wait for that GPU."""
+    waits = []
+    accelerator = torch.mps if device == "mps" else torch.cuda
+    monkeypatch.setattr(accelerator, "synchronize", lambda *a: waits.append(device))
+    backend, built = steps.build_op(point("torch", op, phase))
+    monkeypatch.setattr(backend, "device", device)
+    step = TimedStep(backend, built.run)  # the first call and one warm-up
+    step()
+    assert waits == [device] * 3
+
+
+def benchmark_classes():
+    return {name: cls for name, cls in vars(bench).items()
+            if isinstance(cls, type) and not name.startswith("_") and hasattr(cls, "op")}
+
+
+def test_every_op_has_timing_and_memory_classes_per_framework():
+    classes = benchmark_classes()
+    for prefix, framework in (("Torch", "torch"), ("MLX", "mlx")):
+        for name, spec in OPS.items():
+            timing = classes[f"{prefix}{spec.title}"]
+            memory = classes[f"{prefix}{spec.title}Memory"]
+            assert (timing.framework, timing.op) == (memory.framework, memory.op) == (
+                framework, name)
+            assert hasattr(timing, "track_flops") == (spec.forward_flops is not None)
+            assert hasattr(memory, "track_peak_memory") and not hasattr(memory, "time_step")
+    assert len(classes) == 4 * len(OPS)
+
+
+class FakeStep:
+    """Stands in for a TimedStep: counts calls, reports fixed numbers."""
+
+    first_call_seconds = 1.5
+    last_seconds = 0.25
+
+    def __init__(self):
+        self.calls = 0
+        self.backend = type("B", (), {"peak_memory": staticmethod(lambda: 1234)})()
+
+    def __call__(self):
+        self.calls += 1
+
+
+def test_benchmark_methods_use_the_cached_step(monkeypatch):
+    fake = FakeStep()
+    built = []
+    monkeypatch.setattr(steps, "cached_step", lambda p: built.append(p) or fake)
+    params = ("cpu", "float16", "eager", "forward", 1, 128, 8, "causal")
+    benchmark = bench.MLXSDPA()
+    benchmark.setup(*params)
+    benchmark.time_step(*params)
+    assert fake.calls == 1
+    assert built[0] == steps.point_from_params("mlx", "sdpa", *params)
+    assert built[0].setting == Setting(1, 128, 768, 8, causal=True)
+    assert benchmark.track_first_call(*params) == 1.5
+    assert benchmark.track_flops(*params) == OPS["sdpa"].flops(built[0].setting, "forward") / 0.25
+    memory = bench.MLXSDPAMemory()
+    memory.setup(*params)
+    assert memory.track_peak_memory(*params) == 1234
+
+
+@pytest.mark.parametrize(("cls", "params", "reason"), [
+    (bench.TorchLinearMemory, ("cpu", "float16", "eager", "forward", 1, 128), "no memory"),
+    (bench.TorchLinear, ("cpu", "float16", "compiled", "forward", 1, 128), "MPSBENCH_GRID"),
+])
+def test_skips_before_building(cls, params, reason, monkeypatch):
+    monkeypatch.setattr(steps, "cached_step", lambda p: pytest.fail("built a step"))
+    monkeypatch.setattr(bench, "GRID", grid.GRIDS["default"])
+    with pytest.raises(Unavailable, match=reason):
+        cls().setup(*params)
