@@ -91,8 +91,19 @@ class TorchPeakMemory:
     track_peak_memory.unit = "bytes"
 
 
+def skip_reference_cpu(device: str, batch: int) -> None:
+    """Skip MLX batches above 1 on Linux's reference-BLAS CPU unless the full grid is on."""
+    reason = resnet_mlx.reference_cpu_reason(device, batch)
+    if reason:
+        raise Unavailable(reason)
+
+
 class _MLXPhase(_Phase):
     workload = resnet_mlx
+
+    def setup(self, device: str, batch: int) -> None:
+        skip_reference_cpu(device, batch)
+        super().setup(device, batch)
 
 
 class MLXForwardInference(_MLXPhase):
@@ -132,6 +143,7 @@ class MLXPeakMemory:
     timeout = 900
 
     def setup(self, phase: str, device: str, batch: int) -> None:
+        skip_reference_cpu(device, batch)
         skip_if_no_gpu_hardware(device)
         self.step = resnet_mlx.cached_step(phase, device, batch)
 

@@ -73,3 +73,19 @@ def test_a_step_that_returns_nothing_is_refused(backend):
 def test_unknown_phase_is_refused_before_building_anything():
     with pytest.raises(ValueError, match="unknown phase 'backward_training'"):
         resnet_mlx.phase_step("backward_training", "cpu", 1)
+
+
+def test_large_batches_on_the_linux_reference_cpu_wait_for_the_full_grid(monkeypatch):
+    import sys
+
+    from benchmarks import resnet50
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("MPSBENCH_GRID", raising=False)
+    with pytest.raises(NotImplementedError, match="MPSBENCH_GRID=full"):
+        resnet50.MLXTrainStep().setup("cpu", 16)
+    with pytest.raises(NotImplementedError, match="reference BLAS"):
+        resnet50.MLXPeakMemory().setup("train_step", "cpu", 4)
+    monkeypatch.setenv("MPSBENCH_GRID", "full")
+    assert resnet50.resnet_mlx.reference_cpu_reason("cpu", 16) is None
+    assert resnet50.resnet_mlx.reference_cpu_reason("gpu", 16) is None
