@@ -51,8 +51,9 @@ def test_unknown_op_lists_the_known_ones():
         get_op("conv")
 
 
-def test_default_grid_is_part_of_the_full_grid():
-    default, full = grid.GRIDS["default"], grid.GRIDS["full"]
+@pytest.mark.parametrize("smaller", ["default", "dtypes"])
+def test_smaller_grids_are_part_of_the_full_grid(smaller):
+    default, full = grid.GRIDS[smaller], grid.GRIDS["full"]
     for spec in OPS.values():
         names, small = grid.op_params(spec, default)
         full_names, large = grid.op_params(spec, full)

@@ -6,6 +6,8 @@ Two grids, picked with the environment variable ``MPSBENCH_GRID``:
   float16, eager and compiled, forward and forward+backward, on cpu and gpu: small
   enough for a laptop run. torch.compile on the CPU, which builds C++ for every shape,
   is left to the full grid;
+- ``dtypes``: the default shape in float32, float16 and bfloat16 (for a GPU, where the
+  dtype is the question);
 - ``full``: the seed's sweep: batch 1-64 x sequence 64-512 x heads 1, 8 x mask, in
   float32, float16 and bfloat16.
 
@@ -54,6 +56,8 @@ class Grid:
 GRIDS = {
     "default": Grid("default", dtype=("float16",), batch=(1,), seq=(128,), heads=(8,),
                     mask=("causal",), torch_compile_cpu=False),
+    "dtypes": Grid("dtypes", dtype=DTYPES, batch=(1,), seq=(128,), heads=(8,),
+                   mask=("causal",), torch_compile_cpu=False),
     "full": Grid("full", dtype=DTYPES, batch=(1, 8, 16, 32, 64), seq=(64, 128, 256, 512),
                  heads=(1, 8), mask=MASKS, torch_compile_cpu=True),
 }
