@@ -1,5 +1,5 @@
 """Subcommands of ``mpsbench``; each module has ``register(subparsers)``."""
 
-from mpsbench.commands import machine, run, table
+from mpsbench.commands import machine, run, selfcheck, table
 
-COMMANDS = [machine, table, run]
+COMMANDS = [machine, table, run, selfcheck]

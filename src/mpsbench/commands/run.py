@@ -9,6 +9,7 @@ import sys
 
 from mpsbench.commands import machine, table
 from mpsbench.errors import UserError
+from mpsbench.launch import launch_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the main job: record machine facts, asv run, asv publish, print the table",
         description="Records this machine's facts, runs the benchmarks through asv, "
         "publishes the site into html/ and prints the ResNet-50 table. Arguments after "
-        "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50).",
+        "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50). Benchmark processes "
+        "start from asv's forkserver on Linux and are spawned on macOS, unless "
+        "--launch-method is given there.",
     )
     parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
     parser.add_argument("asv_args", nargs=argparse.REMAINDER,
@@ -36,7 +39,7 @@ def asv(*args: str) -> None:
 def run(args: argparse.Namespace) -> int:
     extra = [a for a in args.asv_args if a != "--"]
     machine.run(argparse.Namespace(name=args.name, results=table.DEFAULT_RESULTS))
-    asv("run", "--machine", args.name, "--show-stderr", *extra)
+    asv("run", "--machine", args.name, "--show-stderr", *launch_args(extra), *extra)
     asv("publish")
     print("site written to html/; browse it with: asv preview\n")
     return table.run(argparse.Namespace(results=table.DEFAULT_RESULTS, machine=args.name,
