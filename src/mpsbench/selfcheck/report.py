@@ -12,6 +12,7 @@ from mpsbench.selfcheck import analysis
 from mpsbench.selfcheck.measure import (
     FACTOR,
     REGRESSION_BENCHMARK,
+    ROUNDS,
     SLOWDOWN,
     Findings,
     ProbedRun,
@@ -115,7 +116,9 @@ def fidelity_section(findings: Findings) -> list[str]:
         ".blocked_autorange()` with the device's own synchronize in the statement and the "
         "suite's thread count (Timer defaults to one thread); on CUDA also CUDA events "
         "around each call (GPU time only, so below the wall time for launch-bound steps); "
-        "MLX, a warm loop of calls each ending in `mx.eval`.",
+        "MLX, a warm loop of calls each ending in `mx.eval`. Reference and suite alternate "
+        f"({ROUNDS} times: a reference process, then one asv round), so a change in the "
+        "machine's load falls on both; the reference is the median over all its blocks.",
         "",
         "| case | device | suite (asv) | reference | ratio | CUDA events | verdict |",
         "|---|---|---|---|---|---|---|",
@@ -171,7 +174,7 @@ def overhead_section(findings: Findings, launch_subset: str, grid: str,
         lines += _parts_table(findings.launch)
     if findings.default_runs:
         runs = {f"run {i + 1}": run for i, run in enumerate(findings.default_runs)}
-        lines += ["", f"### The default grid ({grid}), run twice", ""]
+        lines += ["", f"### The default grid ({grid}), each run in {ROUNDS} rounds", ""]
         lines += _parts_table(runs)
     lines += ["", "### What the suite does to keep overhead down", ""] + settings
     return lines
@@ -182,9 +185,13 @@ def stability_section(findings: Findings) -> list[str]:
     if st is None:
         return []
     lines = ["## Stability (A/A)", "",
-             f"The default grid run twice against the same release (runs 1 and 2 above), "
-             f"then `asv compare --factor {FACTOR}`. A benchmark is flagged when asv marks it "
-             f"`+` or `-`; only benchmarks with a value in both runs count.", "",
+             "The default grid run twice against the same release (runs 1 and 2 above), "
+             f"round by round in alternation, as `asv run` interleaves releases, then `asv "
+             f"compare --factor {FACTOR}`. A benchmark is flagged when asv marks it `+` or "
+             "`-`; only benchmarks with a value in both runs count. Appending a round's "
+             "samples to the last needs them recorded, so compare decides significance with "
+             "a Mann-Whitney U test on the samples, which is stricter than the "
+             "confidence-interval check it applies to results saved without samples.", "",
              "| metric | compared | flagged |", "|---|---|---|"]
     for metric, (n, f) in sorted(st.by_metric.items()):
         lines.append(f"| {metric} | {n} | {f} ({f / n:.0%}) |")
@@ -201,8 +208,8 @@ def regression_section(findings: Findings) -> list[str]:
              "`tests/regression_bench/slowed.py` (test-only, never shipped or run by the "
              "suite) times the suite's ResNet-50 forward (inference) step at batch 1 on the "
              f"CPU, and with `MPSBENCH_TEST_SLOWDOWN={SLOWDOWN}` sleeps after each step for "
-             f"{SLOWDOWN:.0%} of the step's median time. Run once plain and once slowed, then "
-             f"`asv compare --factor {FACTOR}`:", "",
+             f"{SLOWDOWN:.0%} of the step's median time. Run plain and slowed, round by round "
+             f"in alternation, then `asv compare --factor {FACTOR}`:", "",
              "| change | before | after | ratio | benchmark |", "|---|---|---|---|---|"]
     for r in findings.regression_rows:
         lines.append(f"| `{r.mark or ' '}` | {r.before} | {r.after} | {r.ratio} | "
