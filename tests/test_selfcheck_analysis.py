@@ -110,3 +110,19 @@ def test_stability_counts_flags_among_compared_rows_only():
 def test_nothing_compared_is_not_a_zero_fraction():
     assert math.isnan(analysis.stability([]).fraction)
     assert math.isnan(analysis.median([]))
+
+
+def test_spreads_rank_values_by_interquartile_range_over_median():
+    results = {
+        "result_columns": ["result", "params", "version", "stats_q_25", "stats_q_75"],
+        "results": {
+            "resnet50.TorchTrainStep.time_step": [
+                [1.0, 2.0, float("nan")], [["'cpu'"], ["1", "4", "16"]], "1",
+                [0.9, 1.98, None], [1.1, 2.02, None]],
+            "resnet50.TorchTrainStep.track_first_call": [[3.0], [["'cpu'"], ["1"]], "1"],
+        },
+    }
+    found = analysis.spreads(results)
+    assert [name for name, _ in found] == ["resnet50.TorchTrainStep.time_step('cpu', 1)",
+                                           "resnet50.TorchTrainStep.time_step('cpu', 4)"]
+    assert found[0][1] == pytest.approx(0.2) and found[1][1] == pytest.approx(0.02)

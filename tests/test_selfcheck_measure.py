@@ -50,6 +50,7 @@ def findings() -> measure.Findings:
     found.stability = analysis.stability(analysis.parse_compare(COMPARE))
     found.regression_rows = analysis.parse_compare(COMPARE)[1:2]
     found.regression = found.regression_rows[0]
+    found.spreads = [("resnet50.TorchTrainStep.time_step('cpu', 16)", 0.125)]
     return found
 
 
@@ -63,6 +64,7 @@ def test_the_report_has_every_section_and_verdict(tmp_path):
     assert "50.0% (2 of 4)" in text and "**missed**" in text  # the A/A line
     assert "ratio 1.30, mark `+`" in text
     assert "- a setting" in text
+    assert "| `resnet50.TorchTrainStep.time_step('cpu', 16)` | 12.5% |" in text
 
 
 def test_a_missing_reference_time_is_an_error_not_a_ratio():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 from mpsbench.errors import UserError
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
-from mpsbench.selfcheck import measure, report
+from mpsbench.selfcheck import analysis, measure, report
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import CASES, find_case
 
@@ -77,8 +78,10 @@ def suite_settings(root: Path, launch_method: str) -> list[str]:
         "fork, and touches no device, so CUDA is initialized only in the children. On "
         "macOS, forking after Metal or the Objective-C runtime is loaded is unsafe, so "
         "every process is spawned and imports for itself.",
-        "- lazy imports: importing the suite imports no framework; a torch benchmark never "
-        "imports mlx and an MLX benchmark never imports torch (tested).",
+        "- lazy imports: importing the suite imports no framework, and a spawned torch "
+        "benchmark process never imports mlx, nor an MLX one torch (tested). The Linux "
+        "forkserver's children all inherit the torch it imported once; MLX benchmarks "
+        "never call it.",
         "- models are built once per process (`cached_step`); asv's per-sample setup only "
         "looks them up.",
         f"- timing settings (`benchmarks/common.py`, `StepTiming`): number={StepTiming.number}, "
@@ -121,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
             findings.default_runs = list(runs.values())
         if len(labels) == 2:
             findings.stability = measure.stability(scratch, "A1", "A2")
+            findings.spreads = analysis.spreads(
+                json.loads(scratch.result_file("A2").read_text()))
         if "regression" not in args.skip:
             _say("regression")
             rows = measure.regression(root, work / "regression", launch_method)

@@ -6,6 +6,8 @@ without timing anything.
 
 from __future__ import annotations
 
+import itertools
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -196,3 +198,20 @@ def stability(rows: Iterable[CompareRow]) -> Stability:
     flagged = [r for r in compared if r.flagged]
     return Stability(len(compared), len(flagged), by_metric,
                      [f"{r.mark} {r.ratio.strip()} {r.benchmark}" for r in flagged])
+
+
+def spreads(results: dict[str, Any]) -> list[tuple[str, float]]:
+    """(benchmark with params, interquartile range over median) for each value with stats
+    in one asv results file (its parsed JSON), noisiest first."""
+    columns = results["result_columns"]
+    found = []
+    for name, row in results["results"].items():
+        row = dict(zip(columns, row, strict=False))
+        q25s, q75s = row.get("stats_q_25"), row.get("stats_q_75")
+        if not q25s or not q75s:
+            continue
+        combos = itertools.product(*row["params"]) if row["params"] else [()]
+        for combo, value, q25, q75 in zip(combos, row["result"], q25s, q75s, strict=False):
+            if value and q25 is not None and q75 is not None and not math.isnan(value):
+                found.append((f"{name}({', '.join(combo)})", (q75 - q25) / value))
+    return sorted(found, key=lambda item: -item[1])

@@ -199,6 +199,7 @@ class Findings:
     launch: dict[str, ProbedRun] = field(default_factory=dict)
     default_runs: list[ProbedRun] = field(default_factory=list)
     stability: analysis.Stability | None = None
+    spreads: list[tuple[str, float]] = field(default_factory=list)
     regression: analysis.CompareRow | None = None
     regression_rows: list[analysis.CompareRow] = field(default_factory=list)
 

@@ -8,6 +8,7 @@ import platform
 import time
 from importlib.metadata import PackageNotFoundError, version
 
+from mpsbench.machine import gpu_name
 from mpsbench.selfcheck import analysis
 from mpsbench.selfcheck.measure import (
     FACTOR,
@@ -43,6 +44,12 @@ def _package(name: str) -> str:
         return "not installed"
 
 
+def _cpu() -> str:
+    import cpuinfo
+
+    return cpuinfo.get_cpu_info().get("brand_raw") or platform.machine()
+
+
 def header(findings: Findings, command: str) -> list[str]:
     cores = os.cpu_count() or 1
     before, after = findings.load_before, findings.load_after
@@ -59,7 +66,7 @@ def header(findings: Findings, command: str) -> list[str]:
         "",
         f"- when: {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(findings.started))}; "
         f"the whole self-check took {findings.seconds / 60:.1f} min",
-        f"- machine: {platform.processor() or platform.machine()}, {cores} logical cores, "
+        f"- machine: {_cpu()}, {cores} logical cores, GPU: {gpu_name() or 'none'}, "
         f"{platform.platform()}, Python {platform.python_version()}",
         f"- release measured: torch {_package('torch')}, torchvision "
         f"{_package('torchvision')}, mlx {_package('mlx')}; asv {_package('asv')}, "
@@ -198,6 +205,12 @@ def stability_section(findings: Findings) -> list[str]:
     lines.append(f"| **all** | {st.compared} | {st.flagged} ({st.fraction:.1%}) |")
     if st.flagged_names:
         lines += ["", "Flagged:", ""] + [f"- `{name}`" for name in st.flagged_names]
+    if findings.spreads:
+        lines += ["", f"The noisiest values of run 2, by interquartile range over median (a "
+                  f"value whose spread nears {FACTOR - 1:.0%} cannot be compared reliably at "
+                  f"--factor {FACTOR}; give it more samples, a longer minimum time, or more "
+                  "rounds):", "", "| benchmark | IQR / median |", "|---|---|"]
+        lines += [f"| `{name}` | {spread:.1%} |" for name, spread in findings.spreads[:8]]
     return lines
 
 
