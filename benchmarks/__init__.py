@@ -1,4 +1,9 @@
-"""mpsbench's asv benchmarks. They import ``mpsbench`` from this working tree's src/."""
+"""mpsbench's asv benchmarks. They import ``mpsbench`` from this working tree's src/.
+
+Importing this package imports no framework, except in asv's forkserver on Linux,
+which imports torch and torchvision once so that its forked children need not
+(``mpsbench.launch``). ``MPSBENCH_PROBE`` turns on ``mpsbench selfcheck``'s recording.
+"""
 
 import sys
 from pathlib import Path
@@ -6,3 +11,8 @@ from pathlib import Path
 _SRC = str(Path(__file__).resolve().parents[1] / "src")
 if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
+
+from mpsbench import launch, probe  # noqa: E402  (needs src on the path)
+
+probe.install_if_requested()
+launch.preimport_for_forkserver()

@@ -5,6 +5,13 @@ from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 
 DEVICES = ["cpu", "gpu"]
 
+WHY_ROUNDS = (
+    "Two rounds: each timed combination is sampled in two processes, so a process that "
+    "happens to run slow (thread placement, allocator state, a busy neighbour) moves the "
+    "median less; with the forkserver a second process costs a model build and a warm-up, "
+    "not an import."
+)
+
 
 def skip_if_no_gpu_hardware(device: str) -> None:
     """Skip a 'gpu' combination before importing any framework when no GPU can exist."""
@@ -16,10 +23,12 @@ class StepTiming:
     """asv settings for a benchmark whose setup builds and warms its own step.
 
     One call per sample (setup re-runs between samples and must stay cheap), no asv
-    warm-up (the step is warmed in setup), and a generous timeout for the first build.
+    warm-up (the step is warmed in setup), a generous timeout for the first build, and
+    ``rounds`` set on purpose (``WHY_ROUNDS``) rather than left to asv's default.
     """
 
     number = 1
     repeat = (3, 10, 30.0)
+    rounds = 2
     warmup_time = 0.0
     timeout = 900

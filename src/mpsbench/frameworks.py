@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
+from mpsbench import probe
 from mpsbench.errors import Unavailable
 from mpsbench.history.stack import unavailable_reason
 
@@ -63,7 +64,8 @@ def explain_import_error(name: str, error: BaseException) -> str:
 @cache
 def _import(module: str) -> ModuleType | BaseException:
     try:
-        return importlib.import_module(module)
+        with probe.span("import"):
+            return importlib.import_module(module)
     except Exception as error:  # a broken install can raise anything at import
         return error
 

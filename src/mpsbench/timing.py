@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mpsbench import probe
 from mpsbench.backends.base import Backend
 
 
@@ -13,7 +14,8 @@ class TimedStep:
     """One unit of work that ends by waiting for the device.
 
     ``run`` is the work; it returns every array it produced, and the backend waits on
-    them (torch: device synchronize; MLX: ``mx.eval`` of all of them). ``prepare``,
+    them (torch: device synchronize; MLX: ``mx.eval`` of all of them). It stays
+    available as ``work`` for references that time it with their own clock. ``prepare``,
     when given, is per-sample work that must happen before ``run`` but outside the
     timed region (e.g. the forward pass before a backward-only step).
 
@@ -30,15 +32,16 @@ class TimedStep:
         warmup: int = 1,
     ) -> None:
         self.backend = backend
-        self._run = run
+        self.work = run
         self._prepare = prepare
         self.last_seconds = 0.0
-        self.prepare()
-        self()
-        self.first_call_seconds = self.last_seconds
-        for _ in range(warmup):
+        with probe.span("warmup"):
             self.prepare()
             self()
+            self.first_call_seconds = self.last_seconds
+            for _ in range(warmup):
+                self.prepare()
+                self()
 
     def prepare(self) -> None:
         """Per-sample set-up outside the timed region; waits for the device too."""
@@ -47,7 +50,7 @@ class TimedStep:
 
     def __call__(self) -> Any:
         start = time.perf_counter()
-        outputs = self._run()
+        outputs = self.work()
         self.backend.synchronize(outputs)
         self.last_seconds = time.perf_counter() - start
         return outputs

@@ -10,6 +10,7 @@ import sys
 
 from mpsbench.commands import history, machine, report, table
 from mpsbench.errors import UserError
+from mpsbench.launch import launch_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "facts, runs the benchmarks through asv on the newest release, "
         "publishes the site into html/, writes the comparison report into html/mpsbench/ "
         "and prints the ResNet-50 table. Arguments after "
-        "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50).",
+        "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50). Benchmark processes "
+        "start from asv's forkserver on Linux and are spawned on macOS, unless "
+        "--launch-method is given there.",
     )
     parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
     parser.add_argument("asv_args", nargs=argparse.REMAINDER,
@@ -42,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     history.run_generate(argparse.Namespace(releases=history.releases.DEFAULT_PATH,
                                             history=history.repo.DEFAULT_PATH))
     machine.run(argparse.Namespace(name=args.name, results=table.DEFAULT_RESULTS))
-    asv("run", "--machine", args.name, "--show-stderr", *extra)
+    asv("run", "--machine", args.name, "--show-stderr", *launch_args(extra), *extra)
     asv("publish")
     report.run(argparse.Namespace(results=table.DEFAULT_RESULTS, html=report.DEFAULT_HTML,
                                   trend=None))

@@ -1,0 +1,150 @@
+"""``mpsbench selfcheck``: measure the suite itself and write docs/performance.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mpsbench.errors import UserError
+from mpsbench.hardware import gpu_hardware_present
+from mpsbench.launch import default_launch_method
+from mpsbench.selfcheck import analysis, measure, report
+from mpsbench.selfcheck.asvrun import AsvScratch
+from mpsbench.selfcheck.cases import CASES, find_case
+
+SECTIONS = ("fidelity", "overhead", "stability", "regression")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "selfcheck",
+        help="measure the suite's fidelity, overhead and stability; write docs/performance.md",
+        description="Runs asv for real into a scratch directory and measures: suite times "
+        "against independent references (fidelity); where each benchmark process's time "
+        "goes, under spawn and forkserver and over the default grid (overhead); the default "
+        "grid run twice and compared (A/A stability); and a test-only benchmark slowed by "
+        "25%% (A/B). Writes the report whole. Run it from the repository root.",
+    )
+    parser.add_argument("--output", type=Path, default=Path("docs/performance.md"),
+                        help="report to write (default: docs/performance.md)")
+    parser.add_argument("--device", choices=["cpu", "gpu", "all"], default="all",
+                        help="fidelity devices; 'all' is cpu plus gpu where there is one")
+    parser.add_argument("--bench", help="asv --bench regex for the overhead and A/A runs "
+                        "(default: the whole default grid)")
+    parser.add_argument("--cases", help="comma-separated fidelity case keys (default: all)")
+    parser.add_argument("--min-time", type=float, default=5.0,
+                        help="seconds each reference measures for (default: 5)")
+    parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
+                        help="leave a section out (repeatable)")
+    parser.add_argument("--work", type=Path, help="keep asv's scratch files here")
+    parser.set_defaults(handler=run)
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command as typed, options that differ from the defaults included."""
+    parts = ["mpsbench selfcheck"]
+    if args.output != Path("docs/performance.md"):
+        parts.append(f"--output {args.output}")
+    for option in ("device", "bench", "cases", "min_time", "work"):
+        value = getattr(args, option)
+        default = {"device": "all", "min_time": 5.0}.get(option)
+        if value is not None and value != default:
+            parts.append(f"--{option.replace('_', '-')} '{value}'")
+    parts += [f"--skip {s}" for s in args.skip]
+    return " ".join(parts)
+
+
+def devices(choice: str) -> list[str]:
+    if choice == "all":
+        return ["cpu", "gpu"] if gpu_hardware_present() else ["cpu"]
+    return [choice]
+
+
+def suite_settings(root: Path, launch_method: str) -> list[str]:
+    """What the suite does to keep overhead down, read from its own settings."""
+    sys.path.insert(0, str(root))
+    from benchmarks.common import WHY_ROUNDS, StepTiming
+
+    return [
+        f"- launch method here: `{launch_method}` (`mpsbench run` picks forkserver on Linux, "
+        "spawn on macOS). asv's forkserver imports the suite once and forks a process per "
+        "param combination; on Linux it also imports torch and torchvision once before any "
+        "fork, and touches no device, so CUDA is initialized only in the children. On "
+        "macOS, forking after Metal or the Objective-C runtime is loaded is unsafe, so "
+        "every process is spawned and imports for itself.",
+        "- lazy imports: importing the suite imports no framework, and a spawned torch "
+        "benchmark process never imports mlx, nor an MLX one torch (tested). The Linux "
+        "forkserver's children all inherit the torch it imported once; MLX benchmarks "
+        "never call it.",
+        "- models are built once per process (`cached_step`); asv's per-sample setup only "
+        "looks them up.",
+        f"- timing settings (`benchmarks/common.py`, `StepTiming`): number={StepTiming.number}, "
+        f"repeat={StepTiming.repeat}, rounds={StepTiming.rounds}, "
+        f"warmup_time={StepTiming.warmup_time}. {WHY_ROUNDS}",
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    if not (root / "asv.conf.json").exists() or not (root / "benchmarks").is_dir():
+        raise UserError("run 'mpsbench selfcheck' from the repository root (asv.conf.json)")
+    cases = [find_case(k) for k in args.cases.split(",")] if args.cases else CASES
+    chosen = devices(args.device)
+    launch_method = default_launch_method()
+    work = args.work or Path(tempfile.mkdtemp(prefix="mpsbench-selfcheck-"))
+    findings = measure.Findings(started=time.time(), load_before=os.getloadavg())
+    scratch = AsvScratch(root, work / "suite", ["spawn", "forkserver", "A1", "A2",
+                                                *measure.fidelity_labels(cases, chosen)])
+    try:
+        findings.import_torch = measure.import_seconds("import torch")
+        findings.import_torch_vision = measure.import_seconds("import torch, torchvision")
+        if "fidelity" not in args.skip:
+            _say("fidelity")
+            findings.fidelity = [measure.fidelity_row(scratch, case, device, launch_method,
+                                                      args.min_time)
+                                 for device in chosen for case in cases]
+        if "overhead" not in args.skip:
+            _say("launch methods")
+            findings.launch = measure.interleaved(
+                scratch, [measure.Plan(m, measure.LAUNCH_SUBSET, m)
+                          for m in ("spawn", "forkserver")])
+        labels = ["A1", "A2"] if "stability" not in args.skip else ["A1"]
+        if "overhead" in args.skip and "stability" in args.skip:
+            labels = []
+        if labels:
+            _say(f"the grid, as {' and '.join(labels)}")
+            runs = measure.interleaved(
+                scratch, [measure.Plan(label, args.bench, launch_method) for label in labels])
+            findings.default_runs = list(runs.values())
+        if len(labels) == 2:
+            findings.stability = measure.stability(scratch, "A1", "A2")
+            findings.spreads = analysis.spreads(
+                json.loads(scratch.result_file("A2").read_text()))
+        if "regression" not in args.skip:
+            _say("regression")
+            rows = measure.regression(root, work / "regression", launch_method)
+            findings.regression_rows = rows
+            findings.regression = next(
+                (r for r in rows if r.benchmark == measure.REGRESSION_BENCHMARK), None)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    findings.load_after = os.getloadavg()
+    findings.seconds = time.time() - findings.started
+    text = report.render(findings, command_line(args), measure.LAUNCH_SUBSET,
+                         f"`--bench {args.bench}`" if args.bench else "every benchmark",
+                         suite_settings(root, launch_method))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    _say(f"wrote {args.output}")
+    return 0
+
+
+def _say(what: str) -> None:
+    print(f"selfcheck: {what}", flush=True)

@@ -1,0 +1,126 @@
+"""Independent reference times for a step, measured in a fresh process of their own.
+
+The references time the step's work with their own clock and their own wait, never
+with the suite's ``TimedStep.__call__`` or backend synchronize:
+
+- torch: ``torch.utils.benchmark.Timer("work(); sync()").blocked_autorange()``, with
+  ``sync`` the device's own synchronize (nothing on the CPU) and the thread count the
+  suite runs with (Timer's default is one thread);
+- torch on CUDA, in addition: CUDA events around each call (GPU time only);
+- MLX: a warm loop of calls, each ending in ``mx.eval`` of what it returned, timed in
+  blocks like ``blocked_autorange``.
+
+Run as ``python -m mpsbench.selfcheck.reference CASE DEVICE MIN_SECONDS``; prints JSON
+with ``times`` (seconds per call, one figure per block) and, on CUDA, ``events``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mpsbench.errors import Unavailable
+from mpsbench.selfcheck.cases import find_case
+from mpsbench.timing import TimedStep
+
+BLOCK_SECONDS = 0.01
+
+
+def blocked_times(call: Callable[[], Any], min_run_time: float) -> list[float]:
+    """Seconds per call, one figure per block of calls, each block at least ~10 ms.
+
+    The block size doubles until one block takes ``BLOCK_SECONDS``; blocks are then
+    timed until ``min_run_time`` has passed, and at least 3 of them.
+    """
+    size = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(size):
+            call()
+        if time.perf_counter() - start >= BLOCK_SECONDS:
+            break
+        size *= 2
+    per_call: list[float] = []
+    began = time.perf_counter()
+    while len(per_call) < 3 or time.perf_counter() - began < min_run_time:
+        start = time.perf_counter()
+        for _ in range(size):
+            call()
+        per_call.append((time.perf_counter() - start) / size)
+    return per_call
+
+
+def torch_sync(torch: Any, device: str) -> Callable[[], None]:
+    """The device's own synchronize, looked up here rather than through the backend."""
+    if device == "cuda":
+        return torch.cuda.synchronize
+    if device == "mps":
+        return torch.mps.synchronize
+    return lambda: None
+
+
+def torch_reference(step: TimedStep, min_run_time: float) -> dict[str, Any]:
+    """``blocked_autorange`` of work + synchronize; CUDA events too on CUDA."""
+    import torch
+    from torch.utils import benchmark
+
+    device = step.backend.device
+    sync = torch_sync(torch, device)
+    timer = benchmark.Timer(stmt="work(); sync()", globals={"work": step.work, "sync": sync},
+                            num_threads=torch.get_num_threads())
+    measured = timer.blocked_autorange(min_run_time=min_run_time)
+    found: dict[str, Any] = {"times": list(measured.times)}
+    if device == "cuda":
+        found["events"] = cuda_event_times(torch, step.work, min_run_time)
+    return found
+
+
+def cuda_event_times(torch: Any, work: Callable[[], Any], min_run_time: float) -> list[float]:
+    """Seconds between CUDA events recorded around single calls (at least 3 calls)."""
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    times: list[float] = []
+    began = time.perf_counter()
+    while len(times) < 3 or time.perf_counter() - began < min_run_time:
+        start.record()
+        work()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end) / 1000.0)
+    return times
+
+
+def mlx_reference(step: TimedStep, min_run_time: float) -> dict[str, Any]:
+    """A warm loop of calls, each ending in ``mx.eval`` of its outputs."""
+    import mlx.core as mx
+
+    def call() -> None:
+        mx.eval(step.work())
+
+    for _ in range(2):
+        call()
+    return {"times": blocked_times(call, min_run_time)}
+
+
+def measure(key: str, device: str, min_run_time: float) -> dict[str, Any]:
+    """Build case ``key`` on ``device`` (warmed up, as the suite does) and time it."""
+    case = find_case(key)
+    step = case.build(device)
+    timer = torch_reference if case.framework == "torch" else mlx_reference
+    return {"case": key, "device": step.backend.device, **timer(step, min_run_time)}
+
+
+def main(argv: list[str]) -> int:
+    key, device, min_run_time = argv
+    try:
+        found = measure(key, device, float(min_run_time))
+    except Unavailable as reason:
+        found = {"case": key, "unavailable": str(reason)}
+    print(json.dumps(found))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

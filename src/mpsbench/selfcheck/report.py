@@ -1,0 +1,241 @@
+"""docs/performance.md, written whole from one self-check's findings."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+
+from mpsbench.machine import gpu_name
+from mpsbench.selfcheck import analysis
+from mpsbench.selfcheck.measure import (
+    FACTOR,
+    REGRESSION_BENCHMARK,
+    ROUNDS,
+    SLOWDOWN,
+    Findings,
+    ProbedRun,
+)
+
+
+def _s(seconds: float) -> str:
+    """Seconds with sensible precision: '0.0123 s', '4.56 s', '123 s'."""
+    if math.isnan(seconds):
+        return "n/a"
+    if abs(seconds) < 0.1:
+        return f"{seconds:.4f} s"
+    return f"{seconds:.2f} s" if abs(seconds) < 100 else f"{seconds:.0f} s"
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "n/a"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _package(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _cpu() -> str:
+    import cpuinfo
+
+    return cpuinfo.get_cpu_info().get("brand_raw") or platform.machine()
+
+
+def header(findings: Findings, command: str) -> list[str]:
+    cores = os.cpu_count() or 1
+    before, after = findings.load_before, findings.load_after
+    loaded = max(before[0], after[0]) > 0.5 * cores
+    lines = [
+        "# mpsbench's own fidelity, overhead and stability, measured",
+        "",
+        "Written whole by this command (run from the repository root); every figure below "
+        "was measured by it, in one run, on the machine described here:",
+        "",
+        "```bash",
+        command,
+        "```",
+        "",
+        f"- when: {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(findings.started))}; "
+        f"the whole self-check took {findings.seconds / 60:.1f} min",
+        f"- machine: {_cpu()}, {cores} logical cores, GPU: {gpu_name() or 'none'}, "
+        f"{platform.platform()}, Python {platform.python_version()}",
+        f"- release measured: torch {_package('torch')}, torchvision "
+        f"{_package('torchvision')}, mlx {_package('mlx')}; asv {_package('asv')}, "
+        f"asv_runner {_package('asv_runner')}",
+        f"- load average (1, 5, 15 min) before: {before[0]:.2f}, {before[1]:.2f}, "
+        f"{before[2]:.2f}; after: {after[0]:.2f}, {after[1]:.2f}, {after[2]:.2f}",
+    ]
+    if loaded:
+        lines += ["", f"> The machine was busy with other work (load above half of its "
+                  f"{cores} cores), so every time here carries that contention; run the "
+                  "command again on a quiet machine for figures to publish."]
+    return lines
+
+
+def summary(findings: Findings) -> list[str]:
+    rows = ["## Summary", "", "| check | target | measured | verdict |", "|---|---|---|---|"]
+    measured = [r for r in findings.fidelity if not r.unavailable]
+    if measured:
+        ratios = [r.ratio for r in measured]
+        outside = [r for r in measured if not analysis.within(r.ratio)]
+        rows.append(f"| fidelity (suite / reference) | every ratio in {analysis.FIDELITY_LOW}"
+                    f" to {analysis.FIDELITY_HIGH} | {min(ratios):.3f} to {max(ratios):.3f} "
+                    f"({len(outside)} of {len(ratios)} outside) | {_met(not outside)} |")
+    if findings.default_runs:
+        att = findings.default_runs[0].attribution
+        limit = analysis.OVERHEAD_TARGET * findings.import_torch
+        per = att.overhead_per_measuring_process
+        rows.append(f"| overhead per benchmark process | at most {analysis.OVERHEAD_TARGET}x "
+                    f"bare `import torch` ({_s(findings.import_torch)}): {_s(limit)} | "
+                    f"{_s(per)} ({per / findings.import_torch:.2f}x) | {_met(per <= limit)} |")
+        rows.append(f"| default-grid run of one release | stated | {_s(att.wall)} wall, "
+                    f"{_s(att.timed)} inside timed regions ({_pct(att.timed, att.wall)}) | - |")
+    if findings.stability:
+        st = findings.stability
+        rows.append(f"| A/A: flagged by `asv compare --factor {FACTOR}` | at most "
+                    f"{analysis.AA_TARGET:.0%} | {st.fraction:.1%} ({st.flagged} of "
+                    f"{st.compared}) | {_met(st.fraction <= analysis.AA_TARGET)} |")
+    if findings.regression_rows or findings.regression:
+        row = findings.regression
+        flagged = bool(row and row.mark == "+")
+        shown = f"ratio {row.ratio.strip()}, mark `{row.mark or ' '}`" if row else "not run"
+        rows.append(f"| A/B: a {SLOWDOWN:.0%} slowdown is flagged | flagged | {shown} | "
+                    f"{_met(flagged)} |")
+    return rows
+
+
+def fidelity_section(findings: Findings) -> list[str]:
+    lines = [
+        "## Fidelity", "",
+        "The suite's time is the median asv recorded for the benchmark at that grid point, "
+        "in a real `asv run` into a scratch results directory. The reference times the same "
+        "step, built the same way and warmed up, in a fresh process of its own and with "
+        "its own clock and wait: torch, `torch.utils.benchmark.Timer('work(); sync()')"
+        ".blocked_autorange()` with the device's own synchronize in the statement and the "
+        "suite's thread count (Timer defaults to one thread); on CUDA also CUDA events "
+        "around each call (GPU time only, so below the wall time for launch-bound steps); "
+        "MLX, a warm loop of calls each ending in `mx.eval`. Reference and suite alternate "
+        f"({ROUNDS} times: a reference process, then one asv round), so a change in the "
+        "machine's load falls on both; the reference is the median over all its blocks.",
+        "",
+        "| case | device | suite (asv) | reference | ratio | CUDA events | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in findings.fidelity:
+        if r.unavailable:
+            lines.append(f"| {r.case.title} | {r.device} | n/a | n/a | n/a | n/a | "
+                         f"not run: {r.unavailable.splitlines()[0][:160]} |")
+            continue
+        events = _s(r.events) if r.events is not None else "-"
+        lines.append(f"| {r.case.title} | {r.device} ({r.used}) | {_s(r.suite)} | "
+                     f"{_s(r.reference)} | {r.ratio:.3f} | {events} | "
+                     f"{_met(analysis.within(r.ratio))} |")
+    return lines
+
+
+def _parts_table(runs: dict[str, ProbedRun]) -> list[str]:
+    names = list(runs)
+    lines = ["| part | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    atts = {n: runs[n].attribution for n in names}
+    for part in analysis.PARTS:
+        lines.append(f"| {part} | " + " | ".join(
+            f"{_s(atts[n].parts[part])} ({_pct(atts[n].parts[part], atts[n].wall)})"
+            for n in names) + " |")
+    lines.append("| **wall time of `asv run`** | " +
+                 " | ".join(f"**{_s(atts[n].wall)}**" for n in names) + " |")
+    lines.append("| benchmark processes (of them measuring) | " + " | ".join(
+        f"{atts[n].processes} ({atts[n].measuring})" for n in names) + " |")
+    lines.append("| not sampling, per measuring process | " + " | ".join(
+        _s(atts[n].overhead_per_measuring_process) for n in names) + " |")
+    lines.append("| in-process overhead, median (max) | " + " | ".join(
+        f"{_s(analysis.median(atts[n].overheads))} "
+        f"({_s(max(atts[n].overheads, default=float('nan')))})" for n in names) + " |")
+    return lines
+
+
+def overhead_section(findings: Findings, launch_subset: str, grid: str,
+                     settings: list[str]) -> list[str]:
+    lines = [
+        "## Overhead", "",
+        f"Bare `python -c \"import torch\"`: {_s(findings.import_torch)}; "
+        f"`python -c \"import torch, torchvision\"`: {_s(findings.import_torch_vision)} "
+        "(medians of 3).", "",
+        "Each benchmark process records, through `MPSBENCH_PROBE`, when it was created, its "
+        "framework imports, asv's first `setup` (models, inputs), the warm-up calls, and "
+        "asv's sampling with the sum of the timed samples. 'The rest' is the wall time no "
+        "process accounts for: asv's own start and discovery, starting and reaping "
+        "processes, writing results. The forkserver's own start and imports count once, "
+        "under 'interpreter start and imports'.",
+    ]
+    if findings.launch:
+        lines += ["", f"### Launch method, on `{launch_subset}`", ""]
+        lines += _parts_table(findings.launch)
+    if findings.default_runs:
+        runs = {f"run {i + 1}": run for i, run in enumerate(findings.default_runs)}
+        lines += ["", f"### The default grid ({grid}), each run in {ROUNDS} rounds", ""]
+        lines += _parts_table(runs)
+    lines += ["", "### What the suite does to keep overhead down", ""] + settings
+    return lines
+
+
+def stability_section(findings: Findings) -> list[str]:
+    st = findings.stability
+    if st is None:
+        return []
+    lines = ["## Stability (A/A)", "",
+             "The default grid run twice against the same release (runs 1 and 2 above), "
+             f"round by round in alternation, as `asv run` interleaves releases, then `asv "
+             f"compare --factor {FACTOR}`. A benchmark is flagged when asv marks it `+` or "
+             "`-`; only benchmarks with a value in both runs count. Appending a round's "
+             "samples to the last needs them recorded, so compare decides significance with "
+             "a Mann-Whitney U test on the samples, which is stricter than the "
+             "confidence-interval check it applies to results saved without samples.", "",
+             "| metric | compared | flagged |", "|---|---|---|"]
+    for metric, (n, f) in sorted(st.by_metric.items()):
+        lines.append(f"| {metric} | {n} | {f} ({f / n:.0%}) |")
+    lines.append(f"| **all** | {st.compared} | {st.flagged} ({st.fraction:.1%}) |")
+    if st.flagged_names:
+        lines += ["", "Flagged:", ""] + [f"- `{name}`" for name in st.flagged_names]
+    if findings.spreads:
+        lines += ["", f"The noisiest values of run 2, by interquartile range over median (a "
+                  f"value whose spread nears {FACTOR - 1:.0%} cannot be compared reliably at "
+                  f"--factor {FACTOR}; give it more samples, a longer minimum time, or more "
+                  "rounds):", "", "| benchmark | IQR / median |", "|---|---|"]
+        lines += [f"| `{name}` | {spread:.1%} |" for name, spread in findings.spreads[:8]]
+    return lines
+
+
+def regression_section(findings: Findings) -> list[str]:
+    if not findings.regression_rows and findings.regression is None:
+        return []
+    lines = ["## Regression detection (A/B)", "",
+             "`tests/regression_bench/slowed.py` (test-only, never shipped or run by the "
+             "suite) times the suite's ResNet-50 forward (inference) step at batch 1 on the "
+             f"CPU, and with `MPSBENCH_TEST_SLOWDOWN={SLOWDOWN}` sleeps after each step for "
+             f"{SLOWDOWN:.0%} of the step's median time. Run plain and slowed, round by round "
+             f"in alternation, then `asv compare --factor {FACTOR}`:", "",
+             "| change | before | after | ratio | benchmark |", "|---|---|---|---|---|"]
+    for r in findings.regression_rows:
+        lines.append(f"| `{r.mark or ' '}` | {r.before} | {r.after} | {r.ratio} | "
+                     f"`{r.benchmark}` |")
+    if findings.regression is None:
+        lines += ["", f"`{REGRESSION_BENCHMARK}` is missing from the comparison."]
+    return lines
+
+
+def render(findings: Findings, command: str, launch_subset: str, grid: str,
+           settings: list[str]) -> str:
+    """The whole report, as Markdown."""
+    sections = [header(findings, command), summary(findings), fidelity_section(findings),
+                overhead_section(findings, launch_subset, grid, settings),
+                stability_section(findings), regression_section(findings)]
+    return "\n\n".join("\n".join(s) for s in sections if s) + "\n"

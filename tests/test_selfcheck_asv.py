@@ -1,0 +1,34 @@
+"""The self-check's machinery against real asv runs (one small grid point, one round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mpsbench.launch import default_launch_method
+from mpsbench.probe import FORKSERVER
+from mpsbench.selfcheck import analysis, measure
+from mpsbench.selfcheck.asvrun import AsvScratch
+
+from .conftest import ROOT
+
+BENCH = r"^resnet50\.TorchForwardInference\.time_step\('cpu', 1\)$"
+
+
+@pytest.mark.slow
+def test_two_probed_runs_are_attributed_and_compared(tmp_path):
+    scratch = AsvScratch(ROOT, tmp_path, ["A", "B"])
+    method = default_launch_method()
+    runs = measure.interleaved(scratch, [measure.Plan("A", BENCH, method),
+                                         measure.Plan("B", BENCH, method)], rounds=1)
+    for run in runs.values():
+        att = run.attribution
+        assert sum(att.parts.values()) == pytest.approx(att.wall)
+        assert (att.processes, att.measuring) == (1, 1)
+        assert att.timed > 0 and att.parts["warm-up"] > 0
+        assert att.server == (method == "forkserver")
+        if att.server:  # the children did not import torch themselves
+            (child,) = [c for c in run.costs if c.benchmark != FORKSERVER]
+            assert child.imports == 0.0
+    rows = analysis.parse_compare(scratch.compare("A", "B", measure.FACTOR))
+    st = analysis.stability(rows)
+    assert st.compared == 1 and st.by_metric.keys() == {"time_step"}

@@ -1,0 +1,83 @@
+"""How the self-check schedules its asv runs, and the report it writes from findings."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from mpsbench.cli import build_parser
+from mpsbench.commands.selfcheck import command_line
+from mpsbench.selfcheck import analysis, measure, report
+from mpsbench.selfcheck.asvrun import RunOutcome
+from mpsbench.selfcheck.cases import find_case
+
+from .test_selfcheck_analysis import COMPARE, spawn_record
+
+
+def test_rounds_alternate_like_asvs_interleaved_rounds():
+    first, bench = measure.round_args(0, 2, r"^resnet50\.")
+    assert first == ("-a", "rounds=1", "--record-samples")
+    assert re.search(bench, "resnet50.TorchTrainStep.time_step('cpu', 1)")
+    assert not re.search(bench, "resnet50.TorchTrainStep.track_first_call('cpu', 1)")
+    assert not re.search(bench, "other.TorchTrainStep.time_step('cpu', 1)")
+    last, bench = measure.round_args(1, 2, r"^resnet50\.")
+    assert last == ("-a", "rounds=1", "--append-samples") and bench == r"^resnet50\."
+    assert measure.round_args(0, 2, None)[1] == r"\.time_"
+    assert measure.round_args(0, 1, None) == (("-a", "rounds=1"), "")
+
+
+def test_the_command_line_shows_only_what_differs_from_the_defaults():
+    parser = build_parser()
+    assert command_line(parser.parse_args(["selfcheck"])) == "mpsbench selfcheck"
+    args = parser.parse_args(["selfcheck", "--device", "gpu", "--skip", "regression"])
+    assert command_line(args) == "mpsbench selfcheck --device 'gpu' --skip regression"
+
+
+def findings() -> measure.Findings:
+    found = measure.Findings(started=0.0, load_before=(0.5, 0.4, 0.3),
+                             load_after=(0.6, 0.5, 0.4), seconds=600.0,
+                             import_torch=4.0, import_torch_vision=8.0)
+    case = find_case("resnet50-forward-inference-b1-torch")
+    found.fidelity = [measure.FidelityRow(case, "cpu", "cpu", suite=0.105, reference=0.1),
+                      measure.FidelityRow(case, "gpu", unavailable="no GPU hardware here")]
+    run = measure.ProbedRun([RunOutcome("A1", 60.0, "")],
+                            [analysis.process_cost(spawn_record())])
+    found.launch = {"spawn": run, "forkserver": run}
+    found.default_runs = [run, run]
+    found.stability = analysis.stability(analysis.parse_compare(COMPARE))
+    found.regression_rows = analysis.parse_compare(COMPARE)[1:2]
+    found.regression = found.regression_rows[0]
+    found.spreads = [("resnet50.TorchTrainStep.time_step('cpu', 16)", 0.125)]
+    return found
+
+
+def test_the_report_has_every_section_and_verdict(tmp_path):
+    text = report.render(findings(), "mpsbench selfcheck", measure.LAUNCH_SUBSET,
+                         "every benchmark", ["- a setting"])
+    for heading in ("## Summary", "## Fidelity", "## Overhead", "## Stability (A/A)",
+                    "## Regression detection (A/B)"):
+        assert heading in text
+    assert "| 1.050 |" in text and "not run: no GPU hardware here" in text
+    assert "50.0% (2 of 4)" in text and "**missed**" in text  # the A/A line
+    assert "ratio 1.30, mark `+`" in text
+    assert "- a setting" in text
+    assert "| `resnet50.TorchTrainStep.time_step('cpu', 16)` | 12.5% |" in text
+
+
+def test_a_missing_reference_time_is_an_error_not_a_ratio():
+    row = measure.FidelityRow(find_case("resnet50-forward-inference-b1-torch"), "cpu")
+    with pytest.raises(ValueError):
+        _ = row.ratio
+
+
+def test_selfcheck_refuses_to_run_outside_the_repository(tmp_path, monkeypatch, capsys):
+    from mpsbench.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["selfcheck", "--output", str(tmp_path / "p.md")]) == 2
+    assert "repository root" in capsys.readouterr().err
+    assert not Path(tmp_path / "p.md").exists()
+    assert isinstance(build_parser().parse_args(["selfcheck"]), argparse.Namespace)
