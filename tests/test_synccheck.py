@@ -1,0 +1,51 @@
+"""synccheck: the unsynced clock stops before the wait, the suite clock after it."""
+
+from __future__ import annotations
+
+from mpsbench.selfcheck import synccheck
+from mpsbench.timing import TimedStep
+
+
+class SlowWaitBackend:
+    """A device whose work is queued at once and whose wait takes the time."""
+
+    device = "cpu"
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def synchronize(self, outputs=None) -> None:
+        self.events.append("wait")
+
+
+def test_unsynced_clock_stops_before_the_wait(monkeypatch):
+    backend = SlowWaitBackend()
+    step = TimedStep(backend, lambda: backend.events.append("work") or "out")
+    backend.events.clear()
+    order: list[str] = []
+    real = synccheck.time.perf_counter
+
+    def clock() -> float:
+        order.append(backend.events[-1] if backend.events else "start")
+        return real()
+
+    monkeypatch.setattr(synccheck.time, "perf_counter", clock)
+    synccheck.unsynced_seconds(step)
+    assert order == ["start", "work"]  # the clock stopped right after the work
+    assert backend.events == ["work", "wait"]  # and the wait still happened, afterwards
+
+
+def test_rows_report_both_ratios():
+    row = synccheck.SyncRow("torch", "cuda", "train_step", 64, suite=0.060, unsynced=0.015,
+                            events=0.058)
+    assert row.suite_over_unsynced == 4.0
+    assert abs(row.suite_over_events - 0.060 / 0.058) < 1e-12
+    table = synccheck.to_markdown([row])
+    expected = "| torch | cuda | train_step | 64 | 60.00 ms | 58.00 ms | 1.034 | 15.00 ms | 4.0x |"
+    assert expected in table
+
+
+def test_a_cpu_case_measures_every_clock_but_events():
+    step = synccheck.WORKLOADS["torch"].phase_step("forward_inference", "cpu", 1)
+    row = synccheck.measure(step, "torch", "forward_inference", 1, repeats=2)
+    assert row.suite > 0 and row.unsynced > 0 and row.events is None
