@@ -8,7 +8,6 @@ from pathlib import Path
 
 from mpsbench.commands.table import DEFAULT_RESULTS
 from mpsbench.errors import UserError
-from mpsbench.report.trends import parse_trend
 
 DEFAULT_HTML = Path("html")
 
@@ -39,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:  # plotly is the report's alone: the rest of the CLI works without it
         from mpsbench.report.page import REPORT_DIR, build_report, write_report
+        from mpsbench.report.trends import parse_trend
     except ModuleNotFoundError as error:
         raise UserError(f"{error.name} is not installed; the report needs it: "
                         "pip install -e '.[report]'") from None
