@@ -21,7 +21,7 @@ from mpsbench.errors import Unavailable
 from mpsbench.frameworks import availability
 from mpsbench.hardware import apple_silicon, gpu_hardware_present, nvidia_device_present
 
-PACKAGES = ("torch", "torchvision", "mlx", "mlx-metal", "mlx-cpu", "mlx-cuda")
+PACKAGES = ("torch", "torchvision", "mlx", "mlx-metal", "mlx-cpu", "mlx-cuda-12", "mlx-cuda-13")
 
 
 def package_versions() -> dict[str, str | None]:
