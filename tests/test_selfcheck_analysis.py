@@ -86,6 +86,7 @@ def test_attribution_accounts_for_the_whole_wall_time():
     assert att.parts["the rest"] == pytest.approx(60.0 - 18.0 - 1.5 - 1.5 - 20.0)
     assert (att.processes, att.measuring, att.server) == (2, 1, True)
     assert att.overhead_per_measuring_process == pytest.approx(60.0 - 20.0)
+    assert att.launch_overhead_per_measuring_process == pytest.approx(60.0 - 20.0 - 1.5)
     assert att.overheads == [pytest.approx(10.0)]
 
 

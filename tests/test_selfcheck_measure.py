@@ -43,8 +43,7 @@ def findings() -> measure.Findings:
     case = find_case("resnet50-forward-inference-b1-torch")
     found.fidelity = [measure.FidelityRow(case, "cpu", "cpu", suite=0.105, reference=0.1),
                       measure.FidelityRow(case, "gpu", unavailable="no GPU hardware here")]
-    run = measure.ProbedRun([RunOutcome("A1", 60.0, "")],
-                            [analysis.process_cost(spawn_record())])
+    run = measure.ProbedRun([RunOutcome("A1", 60.0, "")], [spawn_record()])
     found.launch = {"spawn": run, "forkserver": run}
     found.default_runs = [run, run]
     found.stability = analysis.stability(analysis.parse_compare(COMPARE))
@@ -65,6 +64,12 @@ def test_the_report_has_every_section_and_verdict(tmp_path):
     assert "ratio 1.30, mark `+`" in text
     assert "- a setting" in text
     assert "| `resnet50.TorchTrainStep.time_step('cpu', 16)` | 12.5% |" in text
+
+
+def test_a_skipped_case_keeps_asvs_reason():
+    output = "For parameters: 'gpu', 1\nasv: skipped: NotImplementedError('no GPU hardware')"
+    assert measure.skip_reason(output) == "NotImplementedError('no GPU hardware')"
+    assert "no time" in measure.skip_reason("")
 
 
 def test_a_missing_reference_time_is_an_error_not_a_ratio():

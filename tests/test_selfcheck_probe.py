@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from asv_runner.benchmarks._base import Benchmark
@@ -97,6 +98,31 @@ def test_a_skipped_process_is_recorded_at_setup(probe_file):
     assert bench.do_setup() is True
     record = json.loads(probe_file.read_text())
     assert record["skipped"] is True and "run_start" not in record
+
+
+def test_the_reference_clock_runs_around_sampling_when_asked(probe_file, monkeypatch):
+    monkeypatch.setenv(probe.REFERENCE_ENV, "0.02")
+    probe.install_if_requested()
+    tiny = Tiny()
+    bench = TimeBenchmark("tiny.Tiny.time_it", tiny.time_it, [tiny.time_it, tiny])
+    bench.set_param_idx(0)
+    bench.do_setup()
+    calls = []
+    monkeypatch.setattr("mpsbench.selfcheck.reference.measure_step",
+                        lambda step, seconds: calls.append(seconds) or {"times": [0.5]})
+    monkeypatch.setattr(NoBackend, "device", "cpu", raising=False)
+    bench.do_run()
+    record = json.loads(probe_file.read_text())
+    assert calls == [pytest.approx(0.01)] * 2  # half before the sampling, half after
+    assert record["reference"] == {"times": [0.5, 0.5]} and record["device"] == "cpu"
+
+
+def test_process_creation_is_on_the_wall_clock():
+    import psutil
+
+    created = probe._created()
+    assert created <= time.time()
+    assert abs(created - psutil.Process().create_time()) < 2.0
 
 
 def test_the_forkserver_records_itself(probe_file):

@@ -73,12 +73,8 @@ def test_mlx_reference_evaluates_every_call(monkeypatch):
     assert len(evaluated) >= 2 + 3  # the warm calls, then at least one per block
 
 
-def test_an_unavailable_device_is_reported_not_raised(capsys, monkeypatch):
-    from mpsbench.errors import Unavailable
-
-    def refuse(key, device, min_run_time):
-        raise Unavailable("no GPU for torch on this machine")
-
-    monkeypatch.setattr(reference, "measure", refuse)
-    assert reference.main(["resnet50-forward-inference-b1-torch", "gpu", "1"]) == 0
-    assert "no GPU for torch" in capsys.readouterr().out
+def test_measure_step_picks_the_clock_by_framework():
+    backend = get_backend("torch", "cpu")
+    step = TimedStep(backend, lambda: backend.torch.ones(2) * 2)
+    found = reference.measure_step(step, min_run_time=0.0)
+    assert set(found) == {"times"} and len(found["times"]) >= 1

@@ -6,7 +6,10 @@ server imports the suite once and forks a child per combination, so the suite im
 torch and torchvision there, once, before any fork.
 
 That is safe only where nothing in the server has touched a device: importing torch
-initializes neither CUDA nor Metal (both start lazily, in the child). On macOS the
+initializes neither CUDA nor Metal (both start lazily, in the child). Seen on an H100
+with torch 2.11: children forked after ``import torch, torchvision`` ran ResNet-50 on
+CUDA; a child forked after the parent made one CUDA tensor failed with "Cannot
+re-initialize CUDA in forked subprocess". On macOS the
 server is not used at all: system frameworks loaded by numpy and torch (Accelerate,
 Metal, the Objective-C runtime) are not fork-safe, which is also why Python's own
 multiprocessing defaults to spawn there.

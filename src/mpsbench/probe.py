@@ -6,18 +6,25 @@ began and ended, the framework-import and warm-up spans inside it, when asv's sa
 began and ended, and the sum of the timed samples. Without the variable nothing is
 patched and ``span`` costs one dictionary lookup. No span ever sits inside a timed
 region: imports and warm-ups happen in ``setup``.
+
+With ``MPSBENCH_REFERENCE_SECONDS=S`` too, a time benchmark whose setup keeps its
+``TimedStep`` in ``self.step`` is also timed by the independent reference clock
+(``selfcheck.reference``) for S/2 seconds just before asv's sampling and S/2 just after,
+on the same step in the same process, and the record carries those times.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 ENV = "MPSBENCH_PROBE"
+REFERENCE_ENV = "MPSBENCH_REFERENCE_SECONDS"
 FORKSERVER = "<forkserver>"
 
 _spans: list[dict[str, Any]] = []
@@ -44,7 +51,17 @@ def span(kind: str) -> Iterator[None]:
 
 
 def _created() -> float:
-    """When this process began: its fork for a forkserver child, its exec for a spawn."""
+    """When this process began (its fork), on the clock of ``time.time()``.
+
+    On Linux the process's start tick and the boot-time clock are read together:
+    psutil's create_time adds them to the boot time in whole seconds, which on a VM whose
+    wall clock has drifted since boot is off by a good part of a second.
+    """
+    if sys.platform.startswith("linux"):
+        with open("/proc/self/stat") as stream:
+            start_ticks = int(stream.read().rsplit(")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+        return time.time() - age
     import psutil
 
     return psutil.Process().create_time()
@@ -82,6 +99,22 @@ def timed_seconds(result: Any) -> float | None:
     return None
 
 
+def _reference_step(benchmark: Any) -> Any:
+    """The ``TimedStep`` a time benchmark's setup kept in ``self.step``, if any."""
+    if not benchmark.name.rsplit(".", 1)[-1].startswith("time_"):
+        return None
+    return getattr(getattr(benchmark.func, "__self__", None), "step", None)
+
+
+def _reference(step: Any, seconds: float) -> dict[str, list[float]] | None:
+    """The independent reference clock on ``step`` for ``seconds`` (none when 0)."""
+    if step is None or seconds <= 0:
+        return None
+    from mpsbench.selfcheck.reference import measure_step
+
+    return measure_step(step, seconds)
+
+
 def install_if_requested() -> bool:
     """Hook asv_runner's setup and run when ``MPSBENCH_PROBE`` is set; True if hooked."""
     if not enabled():
@@ -104,6 +137,9 @@ def install_if_requested() -> bool:
         return skipped
 
     def do_run(self: Any) -> Any:
+        step = _reference_step(self)
+        seconds = float(os.environ.get(REFERENCE_ENV) or 0) / 2
+        before = _reference(step, seconds)
         _process["run_start"] = time.time()
         result = None
         try:
@@ -111,6 +147,10 @@ def install_if_requested() -> bool:
             return result
         finally:
             _process["run_end"] = time.time()
+            after = _reference(step, seconds)
+            if before and after:
+                _process["reference"] = {key: before[key] + after[key] for key in before}
+                _process["device"] = step.backend.device
             _flush(self, result)
 
     Benchmark.do_setup, Benchmark.do_run = do_setup, do_run

@@ -39,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default: the whole default grid)")
     parser.add_argument("--cases", help="comma-separated fidelity case keys (default: all)")
     parser.add_argument("--min-time", type=float, default=5.0,
-                        help="seconds each reference measures for (default: 5)")
+                        help="seconds of reference timing in each fidelity benchmark "
+                        "process, half before asv's sampling and half after (default: 5)")
     parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
                         help="leave a section out (repeatable)")
     parser.add_argument("--work", type=Path, help="keep asv's scratch files here")
@@ -100,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="mpsbench-selfcheck-"))
     findings = measure.Findings(started=time.time(), load_before=os.getloadavg())
     scratch = AsvScratch(root, work / "suite", ["spawn", "forkserver", "A1", "A2",
-                                                *measure.fidelity_labels(cases, chosen)])
+                                                *[measure.fidelity_label(c, d)
+                                                  for d in chosen for c in cases]])
     try:
         findings.import_torch = measure.import_seconds("import torch")
         findings.import_torch_vision = measure.import_seconds("import torch, torchvision")

@@ -108,6 +108,11 @@ class Attribution:
         """Wall time not spent sampling, divided by the processes that measured something."""
         return (self.wall - self.sampling) / max(self.measuring, 1)
 
+    @property
+    def launch_overhead_per_measuring_process(self) -> float:
+        """The same without the warm-up calls, which steady-state timing requires."""
+        return (self.wall - self.sampling - self.parts[PARTS[2]]) / max(self.measuring, 1)
+
 
 def attribute(costs: Iterable[ProcessCost], wall: float) -> Attribution:
     """Sum process costs into ``PARTS``; 'the rest' is the wall time no process accounts

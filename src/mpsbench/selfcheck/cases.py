@@ -1,42 +1,37 @@
-"""The fidelity cases: which suite benchmark to check, and how to build the same step.
+"""The fidelity cases: which suite benchmarks, at which grid point, to check.
 
 Each case names an asv ``time_`` benchmark and its params (``DEVICE`` stands for the
-device param), and builds, in a fresh process, the very step that benchmark times. The
-reference clock then times that step's work on its own (``selfcheck.reference``).
+device param). The self-check runs that grid point through asv with the reference
+clock on (``probe.REFERENCE_ENV``): the benchmark's own setup builds the step, and the
+reference times the ``TimedStep`` that setup keeps in ``self.step``, so a case needs
+nothing but this line, as long as the benchmark follows that convention.
 
-To add a case (the transformer ops, MLX ResNet-50), append a ``FidelityCase`` whose
-``build`` returns the step the benchmark's ``setup`` builds, e.g. for an op::
+To add the transformer ops and MLX ResNet-50 after they merge, append cases, e.g.::
 
     FidelityCase("linear-mlx", "Linear, MLX", "mlx", "ops.MLXLinear.time_step",
-                 (DEVICE, "float32", 8, 128), partial(_op_step, "mlx", "linear", ...))
+                 (DEVICE, "float32", 8, 128))
 
-``build`` must take only the device param and must not be a lambda (the case table is
-imported by the reference subprocess, which looks a case up by ``key``).
+with the benchmark's params in its ``param_names`` order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
-
-from mpsbench.timing import TimedStep
 
 DEVICE = "<device>"
 
 
 @dataclass(frozen=True)
 class FidelityCase:
-    """One suite benchmark at one grid point, and how to build its step."""
+    """One suite benchmark at one grid point."""
 
     key: str
     title: str
     framework: str
     benchmark: str
     params: tuple[Any, ...]
-    build: Callable[[str], TimedStep]
 
     def asv_params(self, device: str) -> tuple[Any, ...]:
         """The benchmark's params with the device filled in."""
@@ -48,27 +43,12 @@ class FidelityCase:
         return f"^{re.escape(self.benchmark)}\\({re.escape(shown)}\\)$"
 
 
-def _resnet_torch(phase: str, batch: int, device: str) -> TimedStep:
-    from mpsbench.workloads import resnet_torch
-
-    return resnet_torch.phase_step(phase, device, batch)
-
-
-def _resnet_case(phase: str, title: str, cls: str, batch: int) -> FidelityCase:
-    return FidelityCase(
-        key=f"resnet50-{phase.replace('_', '-')}-b{batch}-torch",
-        title=f"ResNet-50 {title}, batch {batch}, torch",
-        framework="torch",
-        benchmark=f"resnet50.{cls}.time_step",
-        params=(DEVICE, batch),
-        build=partial(_resnet_torch, phase, batch),
-    )
-
-
 CASES: list[FidelityCase] = [
-    _resnet_case(phase, title, cls, batch)
-    for phase, title, cls in [("forward_inference", "forward (inference)", "TorchForwardInference"),
-                              ("train_step", "train step", "TorchTrainStep")]
+    FidelityCase(f"resnet50-{slug}-b{batch}-torch", f"ResNet-50 {title}, batch {batch}, torch",
+                 "torch", f"resnet50.{cls}.time_step", (DEVICE, batch))
+    for slug, title, cls in [("forward-inference", "forward (inference)",
+                              "TorchForwardInference"),
+                             ("train-step", "train step", "TorchTrainStep")]
     for batch in (1, 4)
 ]
 

@@ -10,7 +10,6 @@ falls on both sides of a comparison instead of on one.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -19,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mpsbench
 from mpsbench.probe import ENV as PROBE_ENV
+from mpsbench.probe import REFERENCE_ENV
 from mpsbench.results import load_benchmark_index, load_results
 from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
@@ -31,13 +30,6 @@ FACTOR = 1.10
 ROUNDS = 2
 LAUNCH_SUBSET = r"^resnet50\.TorchForwardInference\.(time_step|track_first_call)\('cpu', 1\)$"
 REGRESSION_BENCHMARK = "slowed.TorchForwardInference.time_step('cpu', 1)"
-
-
-def _src_env() -> dict[str, str]:
-    """The environment for a child Python that must import this mpsbench."""
-    src = str(Path(mpsbench.__file__).resolve().parents[1])
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": src + (os.pathsep + path if path else "")}
 
 
 def import_seconds(statement: str, repeats: int = 3) -> float:
@@ -82,25 +74,26 @@ class ProbedRun:
     """The rounds of one label's ``asv run``s, with each benchmark process's record."""
 
     outcomes: list[RunOutcome] = field(default_factory=list)
-    costs: list[analysis.ProcessCost] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def costs(self) -> list[analysis.ProcessCost]:
+        return [analysis.process_cost(r) for r in self.records]
 
     @property
     def attribution(self) -> analysis.Attribution:
         return analysis.attribute(self.costs, sum(o.wall_seconds for o in self.outcomes))
 
 
-def interleaved(scratch: AsvScratch, plans: list[Plan], rounds: int = ROUNDS,
-                between: Any = None) -> dict[str, ProbedRun]:
+def interleaved(scratch: AsvScratch, plans: list[Plan],
+                rounds: int = ROUNDS) -> dict[str, ProbedRun]:
     """Run every plan round by round, alternating plans (reversed on odd rounds).
 
-    The probe is on, so each label's runs come back with their processes' costs.
-    ``between(plan, round_index)``, when given, runs before each asv run.
+    The probe is on, so each label's runs come back with their processes' records.
     """
     runs = {plan.label: ProbedRun() for plan in plans}
     for index in range(rounds):
         for plan in plans if index % 2 == 0 else plans[::-1]:
-            if between is not None:
-                between(plan, index)
             args, bench = round_args(index, rounds, plan.bench)
             probe_file = scratch.work / f"probe-{plan.label}-{index}.jsonl"
             outcome = scratch.run(plan.label, bench or None, plan.launch_method,
@@ -108,8 +101,7 @@ def interleaved(scratch: AsvScratch, plans: list[Plan], rounds: int = ROUNDS,
             run = runs[plan.label]
             run.outcomes.append(outcome)
             if probe_file.exists():
-                run.costs += [analysis.process_cost(json.loads(line))
-                              for line in probe_file.read_text().splitlines()]
+                run.records += [json.loads(line) for line in probe_file.read_text().splitlines()]
     return runs
 
 
@@ -130,59 +122,46 @@ class FidelityRow:
         return analysis.ratio(self.suite, self.reference)
 
 
-def reference(case: FidelityCase, device: str, min_time: float) -> dict[str, Any]:
-    """The case's reference times, measured in a fresh process."""
-    done = subprocess.run(
-        [sys.executable, "-m", "mpsbench.selfcheck.reference", case.key, device, str(min_time)],
-        env=_src_env(), capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return {"unavailable": f"reference failed: {done.stderr.strip()[-500:]}"}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def suite_value(results_dir: Path, case: FidelityCase, device: str) -> float:
-    """The value asv recorded for the case's benchmark at its grid point (NaN: skipped)."""
+def suite_value(results_dir: Path, commit: str, case: FidelityCase, device: str) -> float:
+    """The value asv recorded for the case at its grid point under ``commit`` (NaN: none)."""
     frame = load_results(results_dir).frame
-    rows = frame[frame["benchmark"] == case.benchmark]
+    rows = frame[(frame["benchmark"] == case.benchmark) & (frame["commit"] == commit)]
     names = load_benchmark_index(results_dir)[case.benchmark]["param_names"]
     for name, value in zip(names, case.asv_params(device), strict=True):
         rows = rows[rows[name] == value]
     return float(rows["value"].iloc[0]) if len(rows) else float("nan")
 
 
-class _Unavailable(Exception):
-    """The reference could not run this case here (no GPU, say)."""
+def skip_reason(output: str) -> str:
+    """The reason asv printed for skipping a benchmark, or a generic one."""
+    for line in output.splitlines():
+        if "asv: skipped:" in line:
+            return line.split("asv: skipped:", 1)[1].strip()
+    return "asv recorded no time for it here"
 
 
 def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_method: str,
                  min_time: float) -> FidelityRow:
-    """Reference and suite in alternation, one asv round after each reference."""
+    """The case through asv, with the reference clock around each round's sampling."""
     row = FidelityRow(case, device)
-    found: list[dict[str, Any]] = []
-
-    def measure_reference(plan: Plan, index: int) -> None:
-        found.append(reference(case, device, min_time))
-        if "unavailable" in found[-1]:
-            raise _Unavailable(found[-1]["unavailable"])
-
-    label = f"fidelity-{case.key}-{device}"
-    try:
-        interleaved(scratch, [Plan(label, case.bench_regex(device), launch_method)],
-                    between=measure_reference)
-    except _Unavailable as reason:
-        row.unavailable = str(reason)
+    label = fidelity_label(case, device)
+    run = interleaved(scratch, [Plan(label, case.bench_regex(device), launch_method,
+                                     {REFERENCE_ENV: str(min_time)})])[label]
+    measured = [r for r in run.records if "reference" in r]
+    if not measured:
+        row.unavailable = skip_reason("\n".join(o.output for o in run.outcomes))
         return row
-    row.used = found[0]["device"]
-    row.reference = statistics.median(t for f in found for t in f["times"])
-    events = [t for f in found for t in f.get("events", [])]
+    row.used = measured[0]["device"]
+    row.reference = statistics.median(t for r in measured for t in r["reference"]["times"])
+    events = [t for r in measured for t in r["reference"].get("events", [])]
     row.events = statistics.median(events) if events else None
-    row.suite = suite_value(scratch.results_dir, case, device)
+    row.suite = suite_value(scratch.results_dir, scratch.hashes[label], case, device)
     return row
 
 
-def fidelity_labels(cases: list[FidelityCase], devices: list[str]) -> list[str]:
-    """One scratch commit per case and device, so each has its own results."""
-    return [f"fidelity-{case.key}-{device}" for device in devices for case in cases]
+def fidelity_label(case: FidelityCase, device: str) -> str:
+    """The scratch commit of one case on one device, so each has its own results."""
+    return f"fidelity-{case.key}-{device}"
 
 
 @dataclass

@@ -1,7 +1,7 @@
-"""Independent reference times for a step, measured in a fresh process of their own.
+"""Independent reference times for a step: its work, timed with another clock and wait.
 
-The references time the step's work with their own clock and their own wait, never
-with the suite's ``TimedStep.__call__`` or backend synchronize:
+The references never go through the suite's ``TimedStep.__call__``, its backend
+synchronize or asv's timer:
 
 - torch: ``torch.utils.benchmark.Timer("work(); sync()").blocked_autorange()``, with
   ``sync`` the device's own synchronize (nothing on the CPU) and the thread count the
@@ -10,20 +10,18 @@ with the suite's ``TimedStep.__call__`` or backend synchronize:
 - MLX: a warm loop of calls, each ending in ``mx.eval`` of what it returned, timed in
   blocks like ``blocked_autorange``.
 
-Run as ``python -m mpsbench.selfcheck.reference CASE DEVICE MIN_SECONDS``; prints JSON
-with ``times`` (seconds per call, one figure per block) and, on CUDA, ``events``.
+Each returns ``times`` (seconds per call, one figure per block) and, on CUDA, ``events``
+(seconds per call). The probe runs them inside the benchmark process, around asv's
+sampling, so the two clocks see the same process, step and moment.
 """
 
 from __future__ import annotations
 
-import json
-import sys
+import gc
 import time
 from collections.abc import Callable
 from typing import Any
 
-from mpsbench.errors import Unavailable
-from mpsbench.selfcheck.cases import find_case
 from mpsbench.timing import TimedStep
 
 BLOCK_SECONDS = 0.01
@@ -33,8 +31,19 @@ def blocked_times(call: Callable[[], Any], min_run_time: float) -> list[float]:
     """Seconds per call, one figure per block of calls, each block at least ~10 ms.
 
     The block size doubles until one block takes ``BLOCK_SECONDS``; blocks are then
-    timed until ``min_run_time`` has passed, and at least 3 of them.
+    timed until ``min_run_time`` has passed, and at least 3 of them. The garbage
+    collector is off meanwhile, as it is in asv's samples and torch's Timer (timeit).
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _blocked_times(call, min_run_time)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _blocked_times(call: Callable[[], Any], min_run_time: float) -> list[float]:
     size = 1
     while True:
         start = time.perf_counter()
@@ -62,7 +71,7 @@ def torch_sync(torch: Any, device: str) -> Callable[[], None]:
     return lambda: None
 
 
-def torch_reference(step: TimedStep, min_run_time: float) -> dict[str, Any]:
+def torch_reference(step: TimedStep, min_run_time: float) -> dict[str, list[float]]:
     """``blocked_autorange`` of work + synchronize; CUDA events too on CUDA."""
     import torch
     from torch.utils import benchmark
@@ -72,7 +81,7 @@ def torch_reference(step: TimedStep, min_run_time: float) -> dict[str, Any]:
     timer = benchmark.Timer(stmt="work(); sync()", globals={"work": step.work, "sync": sync},
                             num_threads=torch.get_num_threads())
     measured = timer.blocked_autorange(min_run_time=min_run_time)
-    found: dict[str, Any] = {"times": list(measured.times)}
+    found = {"times": list(measured.times)}
     if device == "cuda":
         found["events"] = cuda_event_times(torch, step.work, min_run_time)
     return found
@@ -92,7 +101,7 @@ def cuda_event_times(torch: Any, work: Callable[[], Any], min_run_time: float) -
     return times
 
 
-def mlx_reference(step: TimedStep, min_run_time: float) -> dict[str, Any]:
+def mlx_reference(step: TimedStep, min_run_time: float) -> dict[str, list[float]]:
     """A warm loop of calls, each ending in ``mx.eval`` of its outputs."""
     import mlx.core as mx
 
@@ -104,23 +113,7 @@ def mlx_reference(step: TimedStep, min_run_time: float) -> dict[str, Any]:
     return {"times": blocked_times(call, min_run_time)}
 
 
-def measure(key: str, device: str, min_run_time: float) -> dict[str, Any]:
-    """Build case ``key`` on ``device`` (warmed up, as the suite does) and time it."""
-    case = find_case(key)
-    step = case.build(device)
-    timer = torch_reference if case.framework == "torch" else mlx_reference
-    return {"case": key, "device": step.backend.device, **timer(step, min_run_time)}
-
-
-def main(argv: list[str]) -> int:
-    key, device, min_run_time = argv
-    try:
-        found = measure(key, device, float(min_run_time))
-    except Unavailable as reason:
-        found = {"case": key, "unavailable": str(reason)}
-    print(json.dumps(found))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def measure_step(step: TimedStep, min_run_time: float) -> dict[str, list[float]]:
+    """The reference times for ``step``, by its framework (and CUDA events on CUDA)."""
+    timer = torch_reference if step.backend.framework == "torch" else mlx_reference
+    return timer(step, min_run_time)
