@@ -69,28 +69,6 @@ class TorchTrainStep(_TorchPhase):
     phase = "train_step"
 
 
-class TorchPeakMemory:
-    """Peak device memory of a warmed-up phase, in bytes, from the start of the process."""
-
-    version = 1
-    params = (list(resnet_torch.PHASES), DEVICES, BATCHES)
-    param_names = ["phase", "device", "batch"]
-    timeout = 900
-
-    def setup(self, phase: str, device: str, batch: int) -> None:
-        if device == "cpu":
-            raise Unavailable(
-                "torch keeps no device-memory counter on the CPU; see the process RSS instead"
-            )
-        skip_if_no_gpu_hardware(device)
-        self.step = resnet_torch.cached_step(phase, device, batch)
-
-    def track_peak_memory(self, phase: str, device: str, batch: int) -> int:
-        return self.step.backend.peak_memory()
-
-    track_peak_memory.unit = "bytes"
-
-
 def skip_reference_cpu(device: str, batch: int) -> None:
     """Skip MLX batches above 1 on Linux's reference-BLAS CPU unless the full grid is on."""
     reason = resnet_mlx.reference_cpu_reason(device, batch)
@@ -134,20 +112,46 @@ class MLXCompiledTrainStep(_MLXPhase):
     phase = "compiled_train_step"
 
 
-class MLXPeakMemory:
-    """Peak MLX memory of a warmed-up step, in bytes, from the start of the process."""
+class _PeakMemory:
+    """Peak device memory of a warmed-up phase, in bytes, from the start of the process."""
 
     version = 1
-    params = (list(resnet_mlx.PHASES), DEVICES, BATCHES)
+    workload: ModuleType
     param_names = ["phase", "device", "batch"]
     timeout = 900
 
-    def setup(self, phase: str, device: str, batch: int) -> None:
-        skip_reference_cpu(device, batch)
+    def skip(self, device: str, batch: int) -> None:
+        """Raise ``Unavailable`` for a combination that cannot run here."""
         skip_if_no_gpu_hardware(device)
-        self.step = resnet_mlx.cached_step(phase, device, batch)
+
+    def setup(self, phase: str, device: str, batch: int) -> None:
+        self.skip(device, batch)
+        self.step = self.workload.cached_step(phase, device, batch)
 
     def track_peak_memory(self, phase: str, device: str, batch: int) -> int:
         return self.step.backend.peak_memory()
 
     track_peak_memory.unit = "bytes"
+
+
+class TorchPeakMemory(_PeakMemory):
+    workload = resnet_torch
+    params = (list(resnet_torch.PHASES), DEVICES, BATCHES)
+
+    def skip(self, device: str, batch: int) -> None:
+        if device == "cpu":
+            raise Unavailable(
+                "torch keeps no device-memory counter on the CPU; see the process RSS instead"
+            )
+        super().skip(device, batch)
+
+
+class MLXPeakMemory(_PeakMemory):
+    """MLX counts its own allocations, on the CPU too."""
+
+    workload = resnet_mlx
+    params = (list(resnet_mlx.PHASES), DEVICES, BATCHES)
+
+    def skip(self, device: str, batch: int) -> None:
+        skip_reference_cpu(device, batch)
+        super().skip(device, batch)
