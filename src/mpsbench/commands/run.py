@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 
-from mpsbench.commands import history, machine, report, table
 from mpsbench.errors import UserError
 from mpsbench.launch import launch_args
 
@@ -40,16 +39,21 @@ def asv(*args: str) -> None:
         raise UserError(f"'asv {' '.join(args)}' failed; see its output above")
 
 
+def subcommand(*argv: str) -> int:
+    """Run another ``mpsbench`` subcommand as its own parser reads ``argv``."""
+    from mpsbench.cli import build_parser
+
+    parsed = build_parser().parse_args(argv)
+    return int(parsed.handler(parsed) or 0)
+
+
 def run(args: argparse.Namespace) -> int:
     extra = [a for a in args.asv_args if a != "--"]
-    history.run_generate(argparse.Namespace(releases=history.releases.DEFAULT_PATH,
-                                            history=history.repo.DEFAULT_PATH))
-    machine.run(argparse.Namespace(name=args.name, results=table.DEFAULT_RESULTS))
+    subcommand("history", "generate")
+    subcommand("machine", "--name", args.name)
     asv("run", "--machine", args.name, "--show-stderr", *launch_args(extra), *extra)
     asv("publish")
-    report.run(argparse.Namespace(results=table.DEFAULT_RESULTS, html=report.DEFAULT_HTML,
-                                  trend=None))
+    subcommand("report")
     print("site written to html/, the report to html/mpsbench/; browse them with: "
           "asv preview\n")
-    return table.run(argparse.Namespace(results=table.DEFAULT_RESULTS, machine=args.name,
-                                        commit=None, html=False))
+    return subcommand("table", "--machine", args.name)
