@@ -1,7 +1,7 @@
 """Facts about this machine that belong beside its results.
 
 asv keeps five of them per machine (os, arch, cpu, num_cpu, ram) and shows them on
-its site; ``asv_machine_args`` folds the GPU into the cpu field so it shows there too.
+its site; ``asv_machine_info`` folds the GPU into the cpu field so it shows there too.
 The full set is written as JSON beside the results by ``mpsbench machine``.
 """
 
@@ -94,15 +94,14 @@ def machine_facts() -> dict[str, Any]:
     }
 
 
-def asv_machine_args(facts: dict[str, Any], name: str) -> list[str]:
-    """Arguments for ``asv machine --yes`` that carry these facts into asv's results."""
+def asv_machine_info(facts: dict[str, Any], name: str) -> dict[str, str]:
+    """asv's machine fields for ``name``, the GPU folded into ``cpu`` so asv's site shows it."""
     cpu = facts["cpu"] + (f"; GPU: {facts['gpu']}" if facts["gpu"] else "; no GPU")
-    return [
-        "--machine", name,
-        "--os", facts["os"],
-        "--arch", facts["arch"],
-        "--cpu", cpu,
-        "--num_cpu", str(facts["num_cpu"]),
-        "--ram", f"{facts['ram_bytes'] / 2**30:.0f}GB",
-        "--yes",
-    ]
+    return {
+        "machine": name,
+        "os": facts["os"],
+        "arch": facts["arch"],
+        "cpu": cpu,
+        "num_cpu": str(facts["num_cpu"]),
+        "ram": f"{facts['ram_bytes'] / 2**30:.0f}GB",
+    }

@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
-from mpsbench.machine import asv_machine_args, machine_facts
+from mpsbench.machine import asv_machine_info, machine_facts
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "machine",
         help="describe this machine to asv (GPU included) and save its full facts",
-        description="Runs 'asv machine --yes' with this machine's facts and writes them, "
+        description="Saves this machine's facts in asv's machine file and writes them, "
         "with the framework versions, to <results>/<machine>/machine.facts (JSON).",
     )
     parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
@@ -36,14 +34,14 @@ def write_facts(name: str, facts: dict, results_dir: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    facts = machine_facts()
-    command = [sys.executable, "-m", "asv", "machine", *asv_machine_args(facts, args.name)]
     try:
-        subprocess.run(command, check=True, capture_output=True, text=True)
-    except FileNotFoundError as error:
-        raise UserError(f"asv is not installed ({error}); pip install -e '.[bench]'") from None
-    except subprocess.CalledProcessError as error:
-        raise UserError(f"'asv machine' failed: {error.stderr.strip()}") from None
+        from asv.machine import MachineCollection
+    except ModuleNotFoundError:
+        raise UserError("asv is not installed; pip install -e '.[bench]'") from None
+    facts = machine_facts()
+    # asv's own store (~/.asv-machine.json). Not 'asv machine': it drops every field
+    # equal to its default, the name too when it is the hostname, and then fails.
+    MachineCollection.save(args.name, asv_machine_info(facts, args.name))
     path = write_facts(args.name, facts, args.results)
     print(f"machine {args.name!r} recorded for asv; facts in {path}")
     return 0
