@@ -7,14 +7,13 @@ Nothing here raises at import time: a missing or broken framework is reported as
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
 from mpsbench import probe
 from mpsbench.errors import Unavailable
-from mpsbench.history.stack import unavailable_reason
+from mpsbench.history.stack import installed_version, unavailable_reason
 
 INSTALL_HINT = {
     "torch": "pip install -e '.[torch]' (torch and torchvision are pinned as a pair)",
@@ -33,20 +32,13 @@ class Availability:
     reason: str = ""
 
 
-def _installed_version(dist: str) -> str | None:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
 def explain_import_error(name: str, error: BaseException) -> str:
     """Turn an import failure into a sentence that names the cause and the fix."""
     text = str(error)
     if name == "torchvision" and "does not exist" in text and "torchvision::" in text:
         return (
-            f"torchvision {_installed_version('torchvision')} does not match torch "
-            f"{_installed_version('torch')} ({text}). This happens when a CPU-only torch "
+            f"torchvision {installed_version('torchvision')} does not match torch "
+            f"{installed_version('torch')} ({text}). This happens when a CPU-only torch "
             "(e.g. a local '+cpu' wheel) sits next to the registry's torchvision, which is "
             "built against the CUDA torch. Install both from the registry as a pair: "
             "pip install --force-reinstall torch==<ver> torchvision==<paired ver>."
@@ -84,12 +76,12 @@ def availability(name: str) -> Availability:
         raise ValueError(f"unknown framework {name!r}; expected one of {sorted(_MODULE)}")
     reason = unavailable_reason(_DIST[name])
     if reason:
-        return Availability(name, False, _installed_version(_DIST[name]), reason)
+        return Availability(name, False, installed_version(_DIST[name]), reason)
     result = _import(_MODULE[name])
     if isinstance(result, BaseException):
-        return Availability(name, False, _installed_version(_DIST[name]),
+        return Availability(name, False, installed_version(_DIST[name]),
                             explain_import_error(name, result))
-    return Availability(name, True, _installed_version(_DIST[name]))
+    return Availability(name, True, installed_version(_DIST[name]))
 
 
 def require(name: str) -> ModuleType:

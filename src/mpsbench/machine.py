@@ -8,7 +8,6 @@ The full set is written as JSON beside the results by ``mpsbench machine``.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import platform
 import socket
 import subprocess
@@ -20,19 +19,14 @@ import psutil
 from mpsbench.errors import Unavailable
 from mpsbench.frameworks import availability
 from mpsbench.hardware import apple_silicon, gpu_hardware_present, nvidia_device_present
+from mpsbench.history.stack import installed_version
 
 PACKAGES = ("torch", "torchvision", "mlx", "mlx-metal", "mlx-cpu", "mlx-cuda-12", "mlx-cuda-13")
 
 
 def package_versions() -> dict[str, str | None]:
     """Installed versions of the frameworks, read from metadata (nothing is imported)."""
-    versions: dict[str, str | None] = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+    return {name: installed_version(name) for name in PACKAGES}
 
 
 def os_description() -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from mpsbench.report.naming import BASELINE, describe
-from mpsbench.report.tables import PhaseTable, missing_lines, phase_batch_index, phase_key
+from mpsbench.report.tables import (
+    DEFAULT_BATCHES,
+    PhaseTable,
+    missing_lines,
+    phase_batch_index,
+    phase_key,
+)
 
 VARIANTS = [BASELINE, "MLX", "MLX compiled"]
 MODULE = "resnet50"
@@ -29,7 +35,7 @@ def framework_table(results: pd.DataFrame, machine: str, commit: str,
     rows = rows.assign(phase=rows["op"].map(phase_key)).dropna(subset=["phase"])
     values = rows.pivot_table(index=["phase", "batch"], columns="variant", values="value",
                               aggfunc="first")
-    batches = sorted(rows["batch"].unique()) if not rows.empty else [1, 4, 16]
+    batches = sorted(rows["batch"].unique()) if not rows.empty else DEFAULT_BATCHES
     phases = sorted(set(rows["phase"])) or ["forward_inference", "train_step"]
     table = values.reindex(index=phase_batch_index(phases, batches), columns=VARIANTS)
     for variant in VARIANTS[1:]:

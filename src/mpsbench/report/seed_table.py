@@ -6,11 +6,16 @@ import re
 
 import pandas as pd
 
-from mpsbench.report.tables import PhaseTable, missing_lines, phase_batch_index, phase_key
+from mpsbench.report.tables import (
+    DEFAULT_BATCHES,
+    PhaseTable,
+    missing_lines,
+    phase_batch_index,
+    phase_key,
+)
 from mpsbench.workloads.resnet_torch import PHASES
 
 CLASS_PATTERN = re.compile(r"^Torch(?P<phase>[A-Za-z]+)$")
-DEFAULT_BATCHES = [1, 4, 16]
 
 
 def phase_of(cls: str) -> str | None:

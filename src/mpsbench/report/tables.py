@@ -9,6 +9,8 @@ import pandas as pd
 
 from mpsbench.workloads.resnet_torch import PHASE_TITLES, PHASES
 
+DEFAULT_BATCHES = [1, 4, 16]  # the rows shown before any ResNet-50 result is recorded
+
 
 def phase_key(op: str) -> str | None:
     """'ForwardInference' -> 'forward_inference'; None when it is no ResNet-50 phase."""

@@ -6,8 +6,8 @@ import math
 import os
 import platform
 import time
-from importlib.metadata import PackageNotFoundError, version
 
+from mpsbench.history.stack import installed_version
 from mpsbench.machine import gpu_name
 from mpsbench.selfcheck import analysis
 from mpsbench.selfcheck.measure import (
@@ -38,10 +38,7 @@ def _met(ok: bool) -> str:
 
 
 def _package(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
+    return installed_version(name) or "not installed"
 
 
 def _cpu() -> str:
