@@ -32,3 +32,20 @@ class StepTiming:
     rounds = 2
     warmup_time = 0.0
     timeout = 900
+
+
+class ColdStartTiming:
+    """asv settings for ``timeraw_first_call``, whose every sample is a fresh interpreter.
+
+    A first call happens once per process, so its samples are processes. Three of them
+    (``repeat = 3``) give asv a spread to compare by (its confidence intervals), where
+    one value per process flagged most first calls in an A/A compare; more would cost
+    an import of the framework each. One round, since the samples are processes already,
+    and no asv warm-up, which would start processes that time nothing.
+    """
+
+    number = 1
+    repeat = 3
+    rounds = 1
+    warmup_time = 0.0
+    timeout = 900

@@ -2,16 +2,18 @@
 
 Names are ``resnet50.<Framework><Phase>.<metric>`` so that ``--bench`` can pick a
 framework (``--bench 'resnet50\\.Torch'``, ``--bench 'resnet50\\.MLX'``) after a release
-of only that framework. The workload modules import their framework lazily, so a torch
-process never loads MLX and an MLX process never loads torch.
+of only that framework; ``<Framework>PeakMemory`` and ``<Framework>FirstCall`` hold the
+per-phase memory and first-call metrics. The workload modules import their framework
+lazily, so a torch process never loads MLX and an MLX process never loads torch.
 """
 
 from types import ModuleType
 
 from mpsbench.errors import Unavailable
+from mpsbench.firstcall import resnet_cpu_reason, timeraw_source
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
-from .common import DEVICES, StepTiming, skip_if_no_gpu_hardware
+from .common import DEVICES, ColdStartTiming, StepTiming, skip_if_no_gpu_hardware
 
 BATCHES = [1, 4, 16]
 
@@ -33,12 +35,6 @@ class _Phase(StepTiming):
     def time_step(self, device: str, batch: int) -> None:
         """Seconds per synchronized (torch) or evaluated (MLX) step, warmed up."""
         self.step()
-
-    def track_first_call(self, device: str, batch: int) -> float:
-        """Seconds for the first step at this shape in a fresh process (with compiling)."""
-        return self.step.first_call_seconds
-
-    track_first_call.unit = "seconds"
 
 
 class _TorchPhase(_Phase):
@@ -112,17 +108,36 @@ class MLXCompiledTrainStep(_MLXPhase):
     phase = "compiled_train_step"
 
 
-class _PeakMemory:
-    """Peak device memory of a warmed-up phase, in bytes, from the start of the process."""
+class _PerPhase:
+    """A metric over (phase, device, batch) of ``workload``."""
 
     version = 1
     workload: ModuleType
     param_names = ["phase", "device", "batch"]
-    timeout = 900
 
     def skip(self, device: str, batch: int) -> None:
         """Raise ``Unavailable`` for a combination that cannot run here."""
         skip_if_no_gpu_hardware(device)
+
+
+class _MLXPerPhase(_PerPhase):
+    workload = resnet_mlx
+    params = (list(resnet_mlx.PHASES), DEVICES, BATCHES)
+
+    def skip(self, device: str, batch: int) -> None:
+        skip_reference_cpu(device, batch)
+        super().skip(device, batch)
+
+
+class _TorchPerPhase(_PerPhase):
+    workload = resnet_torch
+    params = (list(resnet_torch.PHASES), DEVICES, BATCHES)
+
+
+class _PeakMemory(_PerPhase):
+    """Peak device memory of a warmed-up phase, in bytes, from the start of the process."""
+
+    timeout = 900
 
     def setup(self, phase: str, device: str, batch: int) -> None:
         self.skip(device, batch)
@@ -134,10 +149,7 @@ class _PeakMemory:
     track_peak_memory.unit = "bytes"
 
 
-class TorchPeakMemory(_PeakMemory):
-    workload = resnet_torch
-    params = (list(resnet_torch.PHASES), DEVICES, BATCHES)
-
+class TorchPeakMemory(_TorchPerPhase, _PeakMemory):
     def skip(self, device: str, batch: int) -> None:
         if device == "cpu":
             raise Unavailable(
@@ -146,12 +158,30 @@ class TorchPeakMemory(_PeakMemory):
         super().skip(device, batch)
 
 
-class MLXPeakMemory(_PeakMemory):
+class MLXPeakMemory(_MLXPerPhase, _PeakMemory):
     """MLX counts its own allocations, on the CPU too."""
 
-    workload = resnet_mlx
-    params = (list(resnet_mlx.PHASES), DEVICES, BATCHES)
+
+class _FirstCall(_PerPhase, ColdStartTiming):
+    """The first step of a phase in a fresh interpreter (MPS graph builds, compiling)."""
+
+    def setup(self, phase: str, device: str, batch: int) -> None:
+        self.skip(device, batch)
 
     def skip(self, device: str, batch: int) -> None:
-        skip_reference_cpu(device, batch)
+        reason = resnet_cpu_reason(device)
+        if reason:
+            raise Unavailable(reason)
         super().skip(device, batch)
+
+    def timeraw_first_call(self, phase: str, device: str, batch: int) -> tuple[str, str]:
+        """Seconds of the first step after a fresh interpreter has built the model."""
+        return timeraw_source(f"{self.workload.__name__}:phase_step", phase, device, batch)
+
+
+class TorchFirstCall(_TorchPerPhase, _FirstCall):
+    pass
+
+
+class MLXFirstCall(_MLXPerPhase, _FirstCall):
+    pass

@@ -33,6 +33,6 @@ def test_building_an_mlx_step_imports_no_torch():
         "from mpsbench.models.resnet_mlx import ResNet\n"
         "backend = resnet_mlx.backend_on('cpu')\n"
         "x = backend.asarray(resnet_mlx.images_nhwc(2)[:, :32, :32])\n"
-        "resnet_mlx.make_step('train_step', backend, ResNet((1, 1, 1, 1), 10), x, warmup=0)\n"
+        "resnet_mlx.make_step('train_step', backend, ResNet((1, 1, 1, 1), 10), x)\n"
         "assert 'torch' not in sys.modules and 'torchvision' not in sys.modules"
     )

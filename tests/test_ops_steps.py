@@ -69,7 +69,7 @@ def test_every_torch_gpu_step_synchronizes(op, phase, device, monkeypatch):
     monkeypatch.setattr(accelerator, "synchronize", lambda *a: waits.append(device))
     backend, built = steps.build_op(point("torch", op, phase))
     monkeypatch.setattr(backend, "device", device)
-    step = TimedStep(backend, built.run)  # the first call and one warm-up
+    step = TimedStep(backend, built.run).warmed_up()  # the first call and one more
     step()
     assert waits == [device] * 3
 
@@ -89,13 +89,15 @@ def test_every_op_has_timing_and_memory_classes_per_framework():
                 framework, name)
             assert hasattr(timing, "track_flops") == (spec.forward_flops is not None)
             assert hasattr(memory, "track_peak_memory") and not hasattr(memory, "time_step")
-    assert len(classes) == 4 * len(OPS)
+            first_call = classes[f"{prefix}{spec.title}FirstCall"]
+            assert (first_call.framework, first_call.op) == (framework, name)
+            assert first_call.param_names == timing.param_names
+    assert len(classes) == 6 * len(OPS)
 
 
 class FakeStep:
     """Stands in for a TimedStep: counts calls, reports fixed numbers."""
 
-    first_call_seconds = 1.5
     last_seconds = 0.25
 
     def __init__(self):
@@ -117,7 +119,6 @@ def test_benchmark_methods_use_the_cached_step(monkeypatch):
     assert fake.calls == 1
     assert built[0] == steps.point_from_params("mlx", "sdpa", *params)
     assert built[0].setting == Setting(1, 128, 768, 8, causal=True)
-    assert benchmark.track_first_call(*params) == 1.5
     assert benchmark.track_flops(*params) == OPS["sdpa"].flops(built[0].setting, "forward") / 0.25
     memory = bench.MLXSDPAMemory()
     memory.setup(*params)
@@ -133,3 +134,22 @@ def test_skips_before_building(cls, params, reason, monkeypatch):
     monkeypatch.setattr(bench, "GRID", grid.GRIDS["default"])
     with pytest.raises(Unavailable, match=reason):
         cls().setup(*params)
+
+
+def test_the_default_grid_times_the_first_call_of_compiled_steps_only():
+    assert grid.GRIDS["default"].first_call_modes == ("compiled",)
+    names, values = grid.op_params(OPS["linear"], grid.GRIDS["default"],
+                                   grid.GRIDS["default"].first_call_modes)
+    assert dict(zip(names, values, strict=True))["mode"] == ["compiled"]
+
+
+def test_a_first_call_is_timed_in_a_fresh_interpreter():
+    """asv's own timeraw timer runs the source: the cold step's first call, compiled."""
+    from asv_runner.benchmarks.timeraw import _SeparateProcessTimer
+
+    params = ("cpu", "float32", "compiled", "forward", 1, 4)
+    benchmark = bench.MLXLinearFirstCall()
+    benchmark.setup(*params)
+    stmt, setup = benchmark.timeraw_first_call(*params)
+    assert stmt == "step()" and "step_from_params" in setup
+    assert _SeparateProcessTimer(lambda: (stmt, setup)).timeit(1) > 0

@@ -47,7 +47,29 @@ def test_each_timed_step_synchronizes(cls, sync_calls):
     sync_calls.clear()
     bench.time_step("cpu", 1)
     assert sync_calls == ["torch"]
-    assert bench.track_first_call("cpu", 1) > 0
+
+
+def test_first_call_on_the_cpu_is_left_to_the_full_grid(monkeypatch):
+    monkeypatch.delenv("MPSBENCH_GRID", raising=False)
+    with pytest.raises(NotImplementedError, match="MPSBENCH_GRID=full"):
+        resnet50.TorchFirstCall().setup("train_step", "cpu", 1)
+    monkeypatch.setenv("MPSBENCH_GRID", "full")
+    resnet50.TorchFirstCall().setup("train_step", "cpu", 1)
+
+
+def test_first_call_source_builds_a_cold_step_of_the_phase():
+    from mpsbench.firstcall import cold_step
+
+    stmt, setup = resnet50.TorchFirstCall().timeraw_first_call("train_step", "cpu", 1)
+    namespace: dict = {}
+    exec(setup, namespace)  # what asv's fresh interpreter runs, untimed
+    step = namespace["step"]
+    assert stmt == "step()" and namespace["cold_step"] is cold_step
+    _, model = resnet_torch.model_on("cpu")
+    before = model.fc.weight.detach().clone()
+    assert step.last_seconds == 0.0 and model.fc.weight.detach().equal(before)  # cold
+    step()
+    assert not model.fc.weight.detach().equal(before)  # the timed call is a train step
 
 
 def test_backward_phase_times_backward_only():

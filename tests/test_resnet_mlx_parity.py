@@ -167,7 +167,7 @@ def test_two_timed_train_steps_match_torch_on_a_small_resnet():
     model = mlx_copy(tiny, ResNet((1, 1, 1, 1), num_classes=10))
     backend = get_backend("mlx", "cpu")
     x = backend.asarray(np.ascontiguousarray(nchw.transpose(0, 2, 3, 1)))
-    resnet_mlx.make_step("train_step", backend, model, x, warmup=1)
+    resnet_mlx.make_step("train_step", backend, model, x).warmed_up(calls=2)
     mlx_state = torch_layout(model)
 
     assert_as_close_to_float64_as_torch(mlx_state, torch32, torch64, list(mlx_state))

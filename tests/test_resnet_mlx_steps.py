@@ -39,7 +39,7 @@ def tiny_setup(backend, seed: int = 0):
 def test_training_steps_return_every_updated_array(backend, phase):
     """Parameters, BatchNorm statistics and optimizer state all come back to be evaluated."""
     model, x = tiny_setup(backend)
-    timed = resnet_mlx.make_step(phase, backend, model, x, warmup=0)
+    timed = resnet_mlx.make_step(phase, backend, model, x)
     returned = {id(array) for array in arrays_in(timed())}
     left_out = [key for key, array in tree_flatten(model.parameters()) if id(array) not in returned]
     assert not left_out, f"{phase} does not return {left_out[:3]}"
@@ -49,8 +49,8 @@ def test_compiled_train_step_matches_eager(backend):
     """Two SGD steps (first call and warm-up) give the same parameters and statistics."""
     eager_model, x = tiny_setup(backend)
     compiled_model, _ = tiny_setup(backend)
-    resnet_mlx.make_step("train_step", backend, eager_model, x)
-    resnet_mlx.make_step("compiled_train_step", backend, compiled_model, x)
+    resnet_mlx.make_step("train_step", backend, eager_model, x).warmed_up(calls=2)
+    resnet_mlx.make_step("compiled_train_step", backend, compiled_model, x).warmed_up(calls=2)
     compiled = dict(tree_flatten(compiled_model.parameters()))
     for key, array in tree_flatten(eager_model.parameters()):
         np.testing.assert_allclose(np.array(compiled[key]), np.array(array), rtol=1e-5,
@@ -65,9 +65,9 @@ def test_a_step_that_returns_nothing_is_refused(backend):
         model(x)  # builds the graph and drops it: nothing would be computed
 
     with pytest.raises(ValueError, match="returned no arrays"):
-        TimedStep(backend, forgetful)
+        TimedStep(backend, forgetful)()
     with pytest.raises(ValueError, match="returned no arrays"):
-        TimedStep(backend, lambda: {"loss": 0.0, "logits": None})
+        TimedStep(backend, lambda: {"loss": 0.0, "logits": None})()
 
 
 def test_unknown_phase_is_refused_before_building_anything():

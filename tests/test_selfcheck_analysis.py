@@ -18,8 +18,8 @@ All benchmarks:
 | +        | 100±1ms                 | 130±1ms                | 1.30    | resnet50.TorchForwardInference.time_step('cpu', 4)         |
 |          | n/a                     | n/a                    | n/a     | resnet50.TorchForwardInference.time_step('gpu', 1)         |
 | !        | 1.00s                   | failed                 | n/a     | resnet50.TorchTrainStep.time_step('cpu', 1)                |
-| -        | 1.60s                   | 487ms                  | 0.30    | resnet50.TorchForwardInference.track_first_call('cpu', 1)  |
-|          | 1.50s                   | 1.52s                  | 1.01    | resnet50.TorchTrainStep.track_first_call('cpu', 1)         |
+| -        | 1.60s                   | 487ms                  | 0.30    | resnet50.TorchForwardInference.track_peak_memory('cpu', 1)  |
+|          | 1.50s                   | 1.52s                  | 1.01    | resnet50.TorchTrainStep.track_peak_memory('cpu', 1)         |
 """  # noqa: E501  (asv's own line width)
 
 
@@ -96,7 +96,7 @@ def test_compare_rows_are_read_with_marks_and_missing_values():
     assert rows[1].mark == "+" and rows[1].flagged and rows[1].ratio == "1.30"
     assert rows[0].mark == "" and not rows[0].flagged and rows[0].ratio == "~0.88"
     assert not rows[2].compared and not rows[3].compared  # skipped; failed
-    assert rows[4].metric == "track_first_call"
+    assert rows[4].metric == "track_peak_memory"
     assert rows[1].benchmark == "resnet50.TorchForwardInference.time_step('cpu', 4)"
 
 
@@ -104,7 +104,7 @@ def test_stability_counts_flags_among_compared_rows_only():
     st = analysis.stability(analysis.parse_compare(COMPARE))
     assert (st.compared, st.flagged) == (4, 2)
     assert st.fraction == pytest.approx(0.5)
-    assert st.by_metric == {"time_step": (2, 1), "track_first_call": (2, 1)}
+    assert st.by_metric == {"time_step": (2, 1), "track_peak_memory": (2, 1)}
     assert st.flagged_names[0].startswith("+ 1.30 resnet50")
 
 
@@ -120,7 +120,7 @@ def test_spreads_rank_values_by_interquartile_range_over_median():
             "resnet50.TorchTrainStep.time_step": [
                 [1.0, 2.0, float("nan")], [["'cpu'"], ["1", "4", "16"]], "1",
                 [0.9, 1.98, None], [1.1, 2.02, None]],
-            "resnet50.TorchTrainStep.track_first_call": [[3.0], [["'cpu'"], ["1"]], "1"],
+            "resnet50.TorchTrainStep.track_peak_memory": [[3.0], [["'cpu'"], ["1"]], "1"],
         },
     }
     found = analysis.spreads(results)

@@ -26,7 +26,7 @@ def test_the_bench_regex_selects_exactly_one_grid_point():
     assert regex.search("resnet50.TorchForwardInference.time_step('cpu', 1)")
     for other in ("resnet50.TorchForwardInference.time_step('cpu', 16)",
                   "resnet50.TorchForwardInference.time_step('gpu', 1)",
-                  "resnet50.TorchForwardInference.track_first_call('cpu', 1)"):
+                  "resnet50.TorchFirstCall.timeraw_first_call('forward_inference', 'cpu', 1)"):
         assert not regex.search(other)
 
 

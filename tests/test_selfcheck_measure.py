@@ -21,7 +21,8 @@ def test_rounds_alternate_like_asvs_interleaved_rounds():
     first, bench = measure.round_args(0, 2, r"^resnet50\.")
     assert first == ("-a", "rounds=1", "--record-samples")
     assert re.search(bench, "resnet50.TorchTrainStep.time_step('cpu', 1)")
-    assert not re.search(bench, "resnet50.TorchTrainStep.track_first_call('cpu', 1)")
+    first_call = "resnet50.TorchFirstCall.timeraw_first_call('train_step', 'cpu', 1)"
+    assert not re.search(bench, first_call)
     assert not re.search(bench, "other.TorchTrainStep.time_step('cpu', 1)")
     last, bench = measure.round_args(1, 2, r"^resnet50\.")
     assert last == ("-a", "rounds=1", "--append-samples") and bench == r"^resnet50\."

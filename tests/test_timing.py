@@ -13,20 +13,22 @@ class RecordingBackend:
         self.events.append(f"sync:{outputs}")
 
 
-def test_every_call_ends_with_a_synchronize_of_its_outputs():
+def test_a_new_step_is_cold_and_every_call_ends_with_a_synchronize():
     backend = RecordingBackend()
-    step = TimedStep(backend, lambda: backend.events.append("run") or "out", warmup=2)
-    assert backend.events == ["run", "sync:out"] * 3  # first call + 2 warm-ups
+    step = TimedStep(backend, lambda: backend.events.append("run") or "out")
+    assert backend.events == []
+    assert step.warmed_up(calls=3) is step
+    assert backend.events == ["run", "sync:out"] * 3
     backend.events.clear()
     step()
     assert backend.events == ["run", "sync:out"]
-    assert step.first_call_seconds > 0
+    assert step.last_seconds > 0
 
 
 def test_prepare_runs_and_waits_before_each_warm_call():
     backend = RecordingBackend()
     step = TimedStep(backend, lambda: backend.events.append("run") or "out",
-                     prepare=lambda: backend.events.append("prep") or "fwd", warmup=1)
+                     prepare=lambda: backend.events.append("prep") or "fwd").warmed_up()
     assert backend.events == ["prep", "sync:fwd", "run", "sync:out"] * 2
     backend.events.clear()
     step.prepare()

@@ -1,4 +1,4 @@
-"""Steps that wait for their device, warmed up before anyone times them."""
+"""Steps that wait for their device; warmed up before anyone times their samples."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ class TimedStep:
     when given, is per-sample work that must happen before ``run`` but outside the
     timed region (e.g. the forward pass before a backward-only step).
 
-    Construction performs the first call (timed, as ``first_call_seconds``) and then
-    ``warmup`` more, so steady-state samples never include pipeline builds or compiles.
-    Every call records its own duration, run and wait, as ``last_seconds``.
+    A new step is cold: nothing has run. ``warmed_up`` makes the first call (which
+    builds kernels, graphs and compiled code) and more, so that steady-state samples
+    never include them; the first call on its own is timed in a fresh process
+    (``mpsbench.firstcall``). Every call records its duration, run and wait, as
+    ``last_seconds``.
     """
 
     def __init__(
@@ -29,19 +31,19 @@ class TimedStep:
         backend: Backend,
         run: Callable[[], Any],
         prepare: Callable[[], Any] | None = None,
-        warmup: int = 1,
     ) -> None:
         self.backend = backend
         self.work = run
         self._prepare = prepare
         self.last_seconds = 0.0
+
+    def warmed_up(self, calls: int = 2) -> TimedStep:
+        """This step after ``calls`` prepared calls (the first one included)."""
         with probe.span("warmup"):
-            self.prepare()
-            self()
-            self.first_call_seconds = self.last_seconds
-            for _ in range(warmup):
+            for _ in range(calls):
                 self.prepare()
                 self()
+        return self
 
     def prepare(self) -> None:
         """Per-sample set-up outside the timed region; waits for the device too."""

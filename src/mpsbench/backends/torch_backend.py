@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from mpsbench.backends.base import Backend
 from mpsbench.errors import Unavailable
 from mpsbench.frameworks import require
+from mpsbench.threads import cpu_threads
 
 NO_TORCH_GPU = (
     "no GPU for torch on this machine: torch.backends.mps.is_available() and "
@@ -42,6 +44,8 @@ class TorchBackend(Backend):
         self.device = resolve_torch_device(
             param, self.torch.backends.mps.is_available(), self.torch.cuda.is_available()
         )
+        self.cpu_threads = cpu_threads(self.torch.get_num_threads(), os.cpu_count())
+        self.torch.set_num_threads(self.cpu_threads)
 
     def synchronize(self, outputs: Any = None) -> None:
         if self.device == "mps":

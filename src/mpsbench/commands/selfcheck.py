@@ -70,7 +70,7 @@ def devices(choice: str) -> list[str]:
 def suite_settings(root: Path, launch_method: str) -> list[str]:
     """What the suite does to keep overhead down, read from its own settings."""
     sys.path.insert(0, str(root))
-    from benchmarks.common import WHY_ROUNDS, StepTiming
+    from benchmarks.common import WHY_ROUNDS, ColdStartTiming, StepTiming
 
     return [
         f"- launch method here: `{launch_method}` (`mpsbench run` picks forkserver on Linux, "
@@ -88,7 +88,25 @@ def suite_settings(root: Path, launch_method: str) -> list[str]:
         f"- timing settings (`benchmarks/common.py`, `StepTiming`): number={StepTiming.number}, "
         f"repeat={StepTiming.repeat}, rounds={StepTiming.rounds}, "
         f"warmup_time={StepTiming.warmup_time}. {WHY_ROUNDS}",
+        "- the first call is not measured in every process: it is its own metric, "
+        "`timeraw_first_call`, whose samples are fresh interpreters (`ColdStartTiming`: "
+        f"repeat={ColdStartTiming.repeat}, rounds={ColdStartTiming.rounds}), in the default "
+        "grid for compiled steps and GPU ResNet-50 only. One first call per process was one "
+        "value per run, which `asv compare` can only judge by its ratio; an earlier A/A run "
+        "here flagged most first calls that way.",
+        f"- torch's CPU kernels use {_threads()} thread(s) here: all cores but one "
+        "(`mpsbench.threads`), because a pool on every core waits for whichever worker "
+        "the OS preempts.",
     ]
+
+
+def _threads() -> int:
+    """The CPU thread count the suite's torch processes use on this machine."""
+    import torch
+
+    from mpsbench.threads import cpu_threads
+
+    return cpu_threads(torch.get_num_threads(), os.cpu_count())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,8 @@ Two grids, picked with the environment variable ``MPSBENCH_GRID``:
 - ``default`` (unset): one shape (batch 1, sequence 128, 8 heads, causal mask) in
   float16, eager and compiled, forward and forward+backward, on cpu and gpu: small
   enough for a laptop run. torch.compile on the CPU, which builds C++ for every shape,
-  is left to the full grid;
+  is left to the full grid, and so is the first-call cost of eager steps (each of its
+  samples is a fresh interpreter; compiling is where the first call is the question);
 - ``dtypes``: the default shape in float32, float16 and bfloat16 (for a GPU, where the
   dtype is the question);
 - ``full``: the seed's sweep: batch 1-64 x sequence 64-512 x heads 1, 8 x mask, in
@@ -43,6 +44,7 @@ class Grid:
     heads: tuple[int, ...]
     mask: tuple[str, ...]
     torch_compile_cpu: bool
+    first_call_modes: tuple[str, ...]
 
     def skip_reason(self, framework: str, device: str, mode: str) -> str | None:
         """Why this grid leaves a combination out, or None; decided without any import."""
@@ -55,11 +57,11 @@ class Grid:
 
 GRIDS = {
     "default": Grid("default", dtype=("float16",), batch=(1,), seq=(128,), heads=(8,),
-                    mask=("causal",), torch_compile_cpu=False),
+                    mask=("causal",), torch_compile_cpu=False, first_call_modes=("compiled",)),
     "dtypes": Grid("dtypes", dtype=DTYPES, batch=(1,), seq=(128,), heads=(8,),
-                   mask=("causal",), torch_compile_cpu=False),
+                   mask=("causal",), torch_compile_cpu=False, first_call_modes=("compiled",)),
     "full": Grid("full", dtype=DTYPES, batch=(1, 8, 16, 32, 64), seq=(64, 128, 256, 512),
-                 heads=(1, 8), mask=MASKS, torch_compile_cpu=True),
+                 heads=(1, 8), mask=MASKS, torch_compile_cpu=True, first_call_modes=MODES),
 }
 
 
@@ -76,12 +78,13 @@ def selected_grid(environ: Mapping[str, str] = os.environ) -> Grid:
     return GRIDS[name]
 
 
-def op_params(spec: OpSpec, grid: Grid) -> tuple[list[str], list[list]]:
+def op_params(spec: OpSpec, grid: Grid, modes: tuple[str, ...] = MODES
+              ) -> tuple[list[str], list[list]]:
     """asv ``param_names`` and ``params`` for ``spec``: only the axes it uses."""
     axes: dict[str, tuple] = {
         "device": DEVICE_PARAMS,
         "dtype": grid.dtype,
-        "mode": MODES,
+        "mode": modes,
         "phase": PHASES,
         "batch": grid.batch,
         "seq": grid.seq,

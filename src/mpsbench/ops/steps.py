@@ -1,4 +1,4 @@
-"""A grid point of an operator as a warmed-up, synchronized step, built once per process."""
+"""A grid point of an operator as a synchronized step: cold, or warmed up once per process."""
 
 from __future__ import annotations
 
@@ -62,15 +62,27 @@ def build_op(point: Point) -> tuple[Backend, BuiltOp]:
 
 
 def build_step(point: Point) -> TimedStep:
-    """``point`` as a TimedStep: first call timed, then warmed up.
+    """``point`` as a cold TimedStep (nothing has run; a compiled mode compiles at its
+    first call)."""
+    backend, built = build_op(point)
+    return TimedStep(backend, built.run)
+
+
+def step_from_params(framework: str, op: str, *params: Any) -> TimedStep:
+    """``build_step`` of the point asv's params name (the first-call benchmarks' builder)."""
+    return build_step(point_from_params(framework, op, *params))
+
+
+@cache
+def cached_step(point: Point) -> TimedStep:
+    """``point`` built and warmed up once per process: asv re-runs setup per sample.
 
     A compiled mode that fails to build or compile here (``torch.compile`` without a
     working backend on this device, ``mx.compile`` without a C++ compiler on Linux)
     is skipped with the framework's error as the reason.
     """
     try:
-        backend, built = build_op(point)
-        return TimedStep(backend, built.run)
+        return build_step(point).warmed_up()
     except Unavailable:
         raise
     except Exception as error:
@@ -80,12 +92,6 @@ def build_step(point: Point) -> TimedStep:
             f"{point.framework} compile does not work for {point.op} on {point.device} "
             f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
         ) from error
-
-
-@cache
-def cached_step(point: Point) -> TimedStep:
-    """``build_step`` once per process: asv re-runs setup before every sample."""
-    return build_step(point)
 
 
 def achieved_flops(point: Point, step: TimedStep, calls: int = 3) -> float:

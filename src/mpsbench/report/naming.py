@@ -16,13 +16,14 @@ FRAMEWORKS = {"Torch": "torch", "MLX": "MLX"}  # class-name prefix -> label
 BASELINE = "torch"  # the variant every ratio is taken against
 VARIANT_PARAMS = ("mode", "compiled")  # params that choose how a framework runs
 CLASS_PATTERN = re.compile(rf"^(?P<framework>{'|'.join(FRAMEWORKS)})(?P<compiled>Compiled)?"
-                           r"(?P<op>[A-Z0-9].*?)(?P<suffix>Memory)?$")
+                           r"(?P<op>[A-Z0-9].*?)(?P<suffix>Memory|FirstCall)?$")
 
 
 def split_class(cls: str) -> tuple[str | None, str, bool]:
     """'MLXCompiledLinear' -> ('MLX', 'Linear', True); an unknown prefix -> (None, cls, False).
 
-    A class that holds only an op's memory metric, 'TorchLinearMemory', names op 'Linear'.
+    A class that holds one metric of an op, 'TorchLinearMemory' or 'TorchLinearFirstCall',
+    names op 'Linear'.
     """
     match = CLASS_PATTERN.match(cls)
     if not match:

@@ -75,7 +75,7 @@ def _machines(frame: pd.DataFrame, results_dir: Path) -> list[Machine]:
     return machines
 
 
-def _op_keys(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+def _op_keys(frame: pd.DataFrame, prefix: str | tuple[str, ...]) -> pd.DataFrame:
     rows = frame[frame["framework"].notna() & frame["metric"].str.startswith(prefix)]
     return rows[["module", "op", "metric"]].drop_duplicates().sort_values(
         ["metric", "module", "op"])
@@ -120,7 +120,8 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         trend_section(machines, [s for s in specs if not spec_rows(frame, s).empty], tags,
                       figures),
         "<h2 id='metrics'>Peak memory, FLOP/s and first-call cost</h2>",
-        grid_section(machines, _op_keys(frame, "track_"), tags, figures, ratios=False),
+        grid_section(machines, _op_keys(frame, ("track_", "timeraw_")), tags, figures,
+                     ratios=False),
     ]
     return Report(_page("".join(body), notes, results_dir), notes, figures.count)
 

@@ -19,6 +19,7 @@ FIDELITY_LOW, FIDELITY_HIGH = 0.9, 1.1
 OVERHEAD_TARGET = 1.5
 AA_TARGET = 0.05
 
+COLD_START_METRIC = ".timeraw_"  # each sample a fresh interpreter, set up untimed
 PARTS = ("interpreter start and imports", "building models and inputs", "warm-up",
          "asv sampling: inside timed regions", "asv sampling: setup and asv between samples",
          "the rest")
@@ -94,6 +95,7 @@ class Attribution:
     measuring: int
     server: bool
     overheads: list[float] = field(default_factory=list)
+    fresh_interpreters: float = 0.0
 
     @property
     def timed(self) -> float:
@@ -131,7 +133,9 @@ def attribute(costs: Iterable[ProcessCost], wall: float) -> Attribution:
     measuring = [c for c in benchmarks if not c.skipped]
     return Attribution(wall, parts, len(benchmarks), len(measuring),
                        server=len(benchmarks) != len(costs),
-                       overheads=[c.overhead for c in measuring])
+                       overheads=[c.overhead for c in measuring],
+                       fresh_interpreters=sum(c.sampling - c.timed for c in benchmarks
+                                              if COLD_START_METRIC in c.benchmark))
 
 
 def median(values: Iterable[float]) -> float:
@@ -162,7 +166,7 @@ class CompareRow:
 
     @property
     def metric(self) -> str:
-        """The method name, e.g. 'time_step' or 'track_first_call'."""
+        """The method name, e.g. 'time_step' or 'timeraw_first_call'."""
         return self.benchmark.split("(")[0].rsplit(".", 1)[-1]
 
 

@@ -6,12 +6,9 @@ clock on (``probe.REFERENCE_ENV``): the benchmark's own setup builds the step, a
 reference times the ``TimedStep`` that setup keeps in ``self.step``, so a case needs
 nothing but this line, as long as the benchmark follows that convention.
 
-To add the transformer ops and MLX ResNet-50 after they merge, append cases, e.g.::
-
-    FidelityCase("linear-mlx", "Linear, MLX", "mlx", "ops.MLXLinear.time_step",
-                 (DEVICE, "float32", 8, 128))
-
-with the benchmark's params in its ``param_names`` order.
+ResNet-50 is checked in torch at batch 1 and 4; the operators at the default grid's
+point (its first value on every axis: eager, forward), in torch and in MLX. Another case
+is one more entry, with the benchmark's params in its ``param_names`` order.
 """
 
 from __future__ import annotations
@@ -19,6 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from mpsbench.ops.grid import GRIDS, op_params
+from mpsbench.ops.spec import get_op
 
 DEVICE = "<device>"
 
@@ -50,6 +50,23 @@ CASES: list[FidelityCase] = [
                               "TorchForwardInference"),
                              ("train-step", "train step", "TorchTrainStep")]
     for batch in (1, 4)
+]
+FIDELITY_OPS = {"linear": "Linear", "softmax": "Softmax", "layer_norm": "LayerNorm",
+                "sdpa": "SDPA"}
+
+
+def default_point(op: str) -> tuple[Any, ...]:
+    """The op's params at the default grid's point: the first value of each axis."""
+    names, values = op_params(get_op(op), GRIDS["default"])
+    return tuple(DEVICE if name == "device" else axis[0]
+                 for name, axis in zip(names, values, strict=True))
+
+
+CASES += [
+    FidelityCase(f"{op}-{framework}", f"{title}, {label}", framework,
+                 f"transformer.{prefix}{title}.time_step", default_point(op))
+    for op, title in FIDELITY_OPS.items()
+    for framework, label, prefix in (("torch", "torch", "Torch"), ("mlx", "MLX", "MLX"))
 ]
 
 

@@ -28,7 +28,7 @@ from mpsbench.selfcheck.cases import FidelityCase
 SLOWDOWN = 0.25
 FACTOR = 1.10
 ROUNDS = 2
-LAUNCH_SUBSET = r"^resnet50\.TorchForwardInference\.(time_step|track_first_call)\('cpu', 1\)$"
+LAUNCH_SUBSET = r"^resnet50\.TorchForwardInference\.time_step\('cpu', (1|4)\)$"
 REGRESSION_BENCHMARK = "slowed.TorchForwardInference.time_step('cpu', 1)"
 
 
@@ -46,8 +46,9 @@ def round_args(round_index: int, rounds: int, bench: str | None) -> tuple[tuple[
     """``asv run`` arguments and bench regex for round ``round_index`` (0-based) of ``rounds``.
 
     Each round runs one round (``-a rounds=1``). Rounds before the last record their
-    samples and run only ``time_`` benchmarks (asv runs single-shot metrics such as
-    ``track_first_call`` in the last round alone); rounds after the first append.
+    samples and run only ``time_`` benchmarks (asv runs single-shot ``track_`` metrics
+    and the one-round ``timeraw_first_call`` in the last round alone); rounds after the
+    first append.
     """
     args = ["-a", "rounds=1"]
     if round_index > 0:

@@ -164,6 +164,8 @@ def _parts_table(runs: dict[str, ProbedRun]) -> list[str]:
     lines.append("| in-process overhead, median (max) | " + " | ".join(
         f"{_s(analysis.median(atts[n].overheads))} "
         f"({_s(max(atts[n].overheads, default=float('nan')))})" for n in names) + " |")
+    lines.append("| of sampling: first-call samples' fresh interpreters | " + " | ".join(
+        _s(atts[n].fresh_interpreters) for n in names) + " |")
     return lines
 
 
@@ -179,7 +181,10 @@ def overhead_section(findings: Findings, launch_subset: str, grid: str,
         "asv's sampling with the sum of the timed samples. 'The rest' is the wall time no "
         "process accounts for: asv's own start and discovery, starting and reaping "
         "processes, writing results. The forkserver's own start and imports count once, "
-        "under 'interpreter start and imports'.",
+        "under 'interpreter start and imports'. A first-call sample (`timeraw_first_call`) "
+        "is a fresh interpreter that imports and builds before its one timed call: that "
+        "set-up is how a first call is measured, and it counts under 'asv sampling: setup "
+        "and asv between samples' (its total is the last row).",
     ]
     if findings.launch:
         lines += ["", f"### Launch method, on `{launch_subset}`", ""]

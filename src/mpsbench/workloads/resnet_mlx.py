@@ -55,12 +55,12 @@ def backend_on(device: str) -> Backend:
 
 @cache
 def cached_step(phase: str, device: str, batch: int) -> TimedStep:
-    """``phase_step`` built once per process: asv re-runs setup before every sample."""
-    return phase_step(phase, device, batch)
+    """``phase_step`` built and warmed up once per process: asv re-runs setup per sample."""
+    return phase_step(phase, device, batch).warmed_up()
 
 
 def phase_step(phase: str, device: str, batch: int) -> TimedStep:
-    """A warmed-up, evaluated step of a fresh, seeded MLX ResNet-50 on 224x224 images."""
+    """A cold, evaluated step of a fresh, seeded MLX ResNet-50 on 224x224 images."""
     check_phase(phase)
     backend = backend_on(device)
     from mpsbench.models.resnet_mlx import resnet50
@@ -77,10 +77,10 @@ def check_phase(phase: str) -> None:
         raise ValueError(f"unknown phase {phase!r}; expected one of {PHASES}")
 
 
-def make_step(phase: str, backend: Backend, model: Any, x: Any, warmup: int = 1) -> TimedStep:
-    """``phase`` of ``model`` on ``x`` as a TimedStep: it runs once, then ``warmup`` times."""
+def make_step(phase: str, backend: Backend, model: Any, x: Any) -> TimedStep:
+    """``phase`` of ``model`` on ``x`` as a cold TimedStep."""
     backend.synchronize([model.parameters(), x])  # initialization stays out of the first call
-    return TimedStep(backend, step_function(phase, model, x), warmup=warmup)
+    return TimedStep(backend, step_function(phase, model, x))
 
 
 def step_function(phase: str, model: Any, x: Any) -> Callable[[], Any]:
