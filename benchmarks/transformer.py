@@ -20,6 +20,7 @@ from mpsbench.firstcall import timeraw_source
 from mpsbench.ops import steps
 from mpsbench.ops.grid import MODES, op_params, selected_grid
 from mpsbench.ops.spec import OPS, get_op
+from mpsbench.timing import per_call_clock
 
 from .common import ColdStartTiming, StepTiming, skip_if_no_gpu_hardware
 
@@ -55,13 +56,19 @@ class _Step(_OpBenchmark, StepTiming):
         self.skip(*params)
         self.point = steps.point_from_params(self.framework, self.op, *params)
         self.step = steps.cached_step(self.point)
-        cool_down(self.step.last_seconds)
+        cool_down(self.step.last_seconds * self.step.calls_per_block)
 
 
 class _Timing(_Step):
+    """Each sample is a block of back-to-back steps lasting about 10 ms, read per step."""
+
+    def setup(self, *params: Any) -> None:
+        super().setup(*params)
+        self.timer = per_call_clock(self.step.calls_per_block)
+
     def time_step(self, *params: Any) -> None:
         """Seconds per synchronized step, warmed up."""
-        self.step()
+        self.step.block()
 
 
 class _FLOPs(_Timing):

@@ -96,29 +96,35 @@ def test_every_op_has_timing_and_memory_classes_per_framework():
 
 
 class FakeStep:
-    """Stands in for a TimedStep: counts calls, reports fixed numbers."""
+    """Stands in for a TimedStep: blocks of 4 calls, each 0.25 s on a fake clock."""
 
     last_seconds = 0.25
+    calls_per_block = 4
 
-    def __init__(self):
-        self.calls = 0
+    def __init__(self, clock: list[float]):
+        self.clock = clock
+        self.blocks = 0
         self.backend = type("B", (), {"peak_memory": staticmethod(lambda: 1234)})()
 
-    def __call__(self):
-        self.calls += 1
+    def block(self):
+        self.blocks += 1
+        self.clock[0] += self.last_seconds * self.calls_per_block
 
 
 def test_benchmark_methods_use_the_cached_step(monkeypatch):
-    fake = FakeStep()
+    clock = [100.0]
+    monkeypatch.setattr(steps.time, "perf_counter", lambda: clock[0])
+    fake = FakeStep(clock)
     built = []
     monkeypatch.setattr(steps, "cached_step", lambda p: built.append(p) or fake)
     params = ("cpu", "float16", "eager", "forward", 1, 128, 8, "causal")
     benchmark = bench.MLXSDPA()
     benchmark.setup(*params)
     benchmark.time_step(*params)
-    assert fake.calls == 1
+    assert fake.blocks == 1
     assert built[0] == steps.point_from_params("mlx", "sdpa", *params)
     assert built[0].setting == Setting(1, 128, 768, 8, causal=True)
+    assert benchmark.timer() == pytest.approx(clock[0] / 4)  # asv reads seconds per call
     assert benchmark.track_flops(*params) == OPS["sdpa"].flops(built[0].setting, "forward") / 0.25
     memory = bench.MLXSDPAMemory()
     memory.setup(*params)

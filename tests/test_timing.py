@@ -33,3 +33,28 @@ def test_prepare_runs_and_waits_before_each_warm_call():
     backend.events.clear()
     step.prepare()
     assert backend.events == ["prep", "sync:fwd"]
+
+
+def test_a_block_lasts_about_ten_milliseconds_of_back_to_back_calls():
+    backend = RecordingBackend()
+    step = TimedStep(backend, lambda: "out")
+    step.last_seconds = 0.001  # as the warm-up left it
+    assert step.calls_per_block == 10
+    backend.events.clear()
+    step.block()
+    assert backend.events == ["sync:out"] * 10
+
+
+def test_a_slow_step_or_one_that_prepares_is_timed_a_call_at_a_time():
+    slow = TimedStep(RecordingBackend(), lambda: "out")
+    slow.last_seconds = 0.5
+    prepared = TimedStep(RecordingBackend(), lambda: "out", prepare=lambda: "fwd")
+    prepared.last_seconds = 0.0001
+    assert slow.calls_per_block == prepared.calls_per_block == 1
+
+
+def test_the_per_call_clock_divides_by_the_block(monkeypatch):
+    from mpsbench import timing
+
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: 8.0)
+    assert timing.per_call_clock(4)() == 2.0

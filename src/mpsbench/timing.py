@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from mpsbench import probe
 from mpsbench.backends.base import Backend
+
+BLOCK_SECONDS = 0.01
 
 
 class TimedStep:
@@ -23,7 +26,9 @@ class TimedStep:
     builds kernels, graphs and compiled code) and more, so that steady-state samples
     never include them; the first call on its own is timed in a fresh process
     (``mpsbench.firstcall``). Every call records its duration, run and wait, as
-    ``last_seconds``.
+    ``last_seconds``. A step of microseconds is timed in blocks of calls (``block``):
+    one call timed alone after asv's bookkeeping between samples carries cold caches
+    and an idle device, and read 2-3.5x the back-to-back time on an H100.
     """
 
     def __init__(
@@ -45,6 +50,19 @@ class TimedStep:
                 self()
         return self
 
+    @cached_property
+    def calls_per_block(self) -> int:
+        """Back-to-back calls that last about ``BLOCK_SECONDS``, judged by the last call
+        when first asked (after the warm-up); 1 for a step with a ``prepare``."""
+        if self._prepare is not None or self.last_seconds <= 0:
+            return 1
+        return max(1, round(BLOCK_SECONDS / self.last_seconds))
+
+    def block(self) -> None:
+        """``calls_per_block`` synchronized calls, back to back."""
+        for _ in range(self.calls_per_block):
+            self()
+
     def prepare(self) -> None:
         """Per-sample set-up outside the timed region; waits for the device too."""
         if self._prepare is not None:
@@ -56,3 +74,12 @@ class TimedStep:
         self.backend.synchronize(outputs)
         self.last_seconds = time.perf_counter() - start
         return outputs
+
+
+def per_call_clock(calls: int) -> Callable[[], float]:
+    """``perf_counter`` in units of ``calls``: a timed block of calls then reads per call.
+
+    asv times each sample with its benchmark's ``timer``; a benchmark whose sample is a
+    block of ``calls`` steps sets this one, so asv records seconds per step.
+    """
+    return lambda: time.perf_counter() / calls

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import statistics
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -94,11 +95,12 @@ def cached_step(point: Point) -> TimedStep:
         ) from error
 
 
-def achieved_flops(point: Point, step: TimedStep, calls: int = 3) -> float:
-    """The op's FLOPs over the median time of ``calls`` more synchronized steps."""
+def achieved_flops(point: Point, step: TimedStep, blocks: int = 3) -> float:
+    """The op's FLOPs over the median per-call time of ``blocks`` more blocks of calls."""
     flops = get_op(point.op).flops(point.setting, point.phase)
     seconds = []
-    for _ in range(calls):
-        step()
-        seconds.append(step.last_seconds)
+    for _ in range(blocks):
+        start = time.perf_counter()
+        step.block()
+        seconds.append((time.perf_counter() - start) / step.calls_per_block)
     return flops / statistics.median(seconds)

@@ -28,6 +28,7 @@ from mpsbench.selfcheck.cases import FidelityCase
 SLOWDOWN = 0.25
 FACTOR = 1.10
 ROUNDS = 2
+FIDELITY_ROUNDS = 4  # the reference brackets each round's sampling: more rounds, more pairs
 LAUNCH_SUBSET = r"^resnet50\.TorchForwardInference\.time_step\('cpu', (1|4)\)$"
 REGRESSION_BENCHMARK = "slowed.TorchForwardInference.time_step('cpu', 1)"
 
@@ -147,7 +148,8 @@ def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_me
     row = FidelityRow(case, device)
     label = fidelity_label(case, device)
     run = interleaved(scratch, [Plan(label, case.bench_regex(device), launch_method,
-                                     {REFERENCE_ENV: str(min_time)})])[label]
+                                     {REFERENCE_ENV: str(min_time)})],
+                      rounds=FIDELITY_ROUNDS)[label]
     measured = [r for r in run.records if "reference" in r]
     if not measured:
         row.unavailable = skip_reason("\n".join(o.output for o in run.outcomes))

@@ -12,6 +12,7 @@ from mpsbench.machine import gpu_name
 from mpsbench.selfcheck import analysis
 from mpsbench.selfcheck.measure import (
     FACTOR,
+    FIDELITY_ROUNDS,
     REGRESSION_BENCHMARK,
     ROUNDS,
     SLOWDOWN,
@@ -21,9 +22,11 @@ from mpsbench.selfcheck.measure import (
 
 
 def _s(seconds: float) -> str:
-    """Seconds with sensible precision: '0.0123 s', '4.56 s', '123 s'."""
+    """Seconds with sensible precision: '12.3 us', '0.0123 s', '4.56 s', '123 s'."""
     if math.isnan(seconds):
         return "n/a"
+    if abs(seconds) < 0.001:
+        return f"{seconds * 1e6:.1f} us"
     if abs(seconds) < 0.1:
         return f"{seconds:.4f} s"
     return f"{seconds:.2f} s" if abs(seconds) < 100 else f"{seconds:.0f} s"
@@ -121,7 +124,7 @@ def fidelity_section(findings: Findings) -> list[str]:
     lines = [
         "## Fidelity", "",
         "The suite's time is the median asv recorded for the benchmark at that grid point, "
-        f"in a real `asv run` ({ROUNDS} rounds, one process each) into a scratch results "
+        f"in a real `asv run` ({FIDELITY_ROUNDS} rounds, one process each) into a scratch results "
         "directory. In each of those processes the reference clock times the same warmed-up "
         "step just before asv's sampling and just after it (`MPSBENCH_REFERENCE_SECONDS`), "
         "so both clocks see the same process, step and moment; the reference never goes "
@@ -130,7 +133,9 @@ def fidelity_section(findings: Findings) -> list[str]:
         "device's own synchronize in the statement and the suite's thread count (Timer "
         "defaults to one thread); on CUDA also CUDA events around each call (GPU time only, "
         "so below the wall time for launch-bound steps). MLX: a warm loop of calls each "
-        "ending in `mx.eval`. The reference is the median over all its blocks.",
+        "ending in `mx.eval`. The reference is the median over all its blocks. An operator's "
+        "asv sample is itself a block of back-to-back steps of about 10 ms, read per step "
+        "(`TimedStep.block`); a ResNet-50 sample is one step.",
         "",
         "| case | device | suite (asv) | reference | ratio | CUDA events | verdict |",
         "|---|---|---|---|---|---|---|",
