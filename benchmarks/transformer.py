@@ -60,7 +60,13 @@ class _Step(_OpBenchmark, StepTiming):
 
 
 class _Timing(_Step):
-    """Each sample is a block of back-to-back steps lasting about 10 ms, read per step."""
+    """Each sample is a block of back-to-back steps lasting about 10 ms, read per step.
+
+    Version 2: version 1 timed one step per sample, which read microsecond GPU steps
+    at 2-3.5x their back-to-back time, so its values are not comparable.
+    """
+
+    version = 2
 
     def setup(self, *params: Any) -> None:
         super().setup(*params)
