@@ -10,7 +10,7 @@ lazily, so a torch process never loads MLX and an MLX process never loads torch.
 from types import ModuleType
 
 from mpsbench.errors import Unavailable
-from mpsbench.firstcall import resnet_cpu_reason, timeraw_source
+from mpsbench.firstcall import first_call_source, resnet_cpu_reason
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
 from .common import DEVICES, ColdStartTiming, StepTiming, skip_if_no_gpu_hardware
@@ -176,7 +176,7 @@ class _FirstCall(_PerPhase, ColdStartTiming):
 
     def timeraw_first_call(self, phase: str, device: str, batch: int) -> tuple[str, str]:
         """Seconds of the first step after a fresh interpreter has built the model."""
-        return timeraw_source(f"{self.workload.__name__}:phase_step", phase, device, batch)
+        return first_call_source(f"{self.workload.__name__}:phase_step", phase, device, batch)
 
 
 class TorchFirstCall(_TorchPerPhase, _FirstCall):

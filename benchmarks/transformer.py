@@ -16,7 +16,7 @@ from typing import Any
 
 from mpsbench.cooldown import cool_down
 from mpsbench.errors import Unavailable
-from mpsbench.firstcall import timeraw_source
+from mpsbench.firstcall import first_call_source
 from mpsbench.ops import steps
 from mpsbench.ops.grid import MODES, op_params, selected_grid
 from mpsbench.ops.spec import OPS, get_op
@@ -108,8 +108,8 @@ class _FirstCall(_OpBenchmark, ColdStartTiming):
 
     def timeraw_first_call(self, *params: Any) -> tuple[str, str]:
         """Seconds of the first step after a fresh interpreter has built it."""
-        return timeraw_source("mpsbench.ops.steps:step_from_params", self.framework,
-                              self.op, *params)
+        return first_call_source("mpsbench.ops.steps:step_from_params", self.framework,
+                                 self.op, *params)
 
 
 FRAMEWORK_PREFIXES = {"torch": "Torch", "mlx": "MLX"}

@@ -87,3 +87,12 @@ def test_selfcheck_refuses_to_run_outside_the_repository(tmp_path, monkeypatch, 
     assert "repository root" in capsys.readouterr().err
     assert not Path(tmp_path / "p.md").exists()
     assert isinstance(build_parser().parse_args(["selfcheck"]), argparse.Namespace)
+
+
+def test_a_run_names_the_benchmarks_asv_reported_failed():
+    from mpsbench.selfcheck.asvrun import RunOutcome
+
+    output = ("[ 99.00%] ··· transformer.MLXLinear.time_step                 ok\n"
+              "[100.00%] ··· transformer.first_call_helper                          failed\n"
+              "[100.00%] ···· Traceback (most recent call last):\n")
+    assert RunOutcome("A1", 1.0, output).failed == ["transformer.first_call_helper"]

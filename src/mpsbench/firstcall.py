@@ -20,7 +20,7 @@ from mpsbench.timing import TimedStep
 SOURCE_DIR = str(Path(mpsbench.__file__).resolve().parents[1])
 
 
-def timeraw_source(builder: str, *args: Any) -> tuple[str, str]:
+def first_call_source(builder: str, *args: Any) -> tuple[str, str]:
     """``(stmt, setup)`` timing the first call of ``builder(*args)``'s cold step.
 
     ``builder`` is ``"module:function"`` returning a cold ``TimedStep``; ``args`` must be

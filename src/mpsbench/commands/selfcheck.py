@@ -152,9 +152,11 @@ def run(args: argparse.Namespace) -> int:
             findings.regression_rows = rows
             findings.regression = next(
                 (r for r in rows if r.benchmark == measure.REGRESSION_BENCHMARK), None)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
+    except BaseException:
+        print(f"selfcheck: stopped; asv's scratch files are kept in {work}", file=sys.stderr)
+        raise
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
     findings.load_after = os.getloadavg()
     findings.seconds = time.time() - findings.started
     text = report.render(findings, command_line(args), measure.LAUNCH_SUBSET,

@@ -21,6 +21,9 @@ from mpsbench.errors import UserError
 MACHINE = "selfcheck"
 
 
+BENCHMARKS_FAILED = 2  # asv run's exit status when it ran, but some benchmarks failed
+
+
 @dataclass(frozen=True)
 class RunOutcome:
     """One ``asv run``: its wall time and its output."""
@@ -28,6 +31,12 @@ class RunOutcome:
     label: str
     wall_seconds: float
     output: str
+
+    @property
+    def failed(self) -> list[str]:
+        """The benchmarks asv reported as failed in this run."""
+        return [line.split("···", 1)[-1].split()[0] for line in self.output.splitlines()
+                if "···" in line and line.rstrip().endswith(" failed")]
 
 
 class AsvScratch:
@@ -69,11 +78,12 @@ class AsvScratch:
             hashes[label] = git("rev-parse", "HEAD")
         return hashes
 
-    def _asv(self, *args: str, env: dict[str, str] | None = None) -> str:
+    def _asv(self, *args: str, env: dict[str, str] | None = None,
+             accept: tuple[int, ...] = (0,)) -> str:
         full_env = {**os.environ, "HOME": str(self.work), **(env or {})}
         done = subprocess.run([sys.executable, "-m", "asv", *args], cwd=self.work,
                               env=full_env, capture_output=True, text=True)
-        if done.returncode != 0:
+        if done.returncode not in accept:
             raise UserError(f"asv {' '.join(args)} failed (exit {done.returncode}):\n"
                             f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
         return done.stdout + done.stderr
@@ -88,7 +98,7 @@ class AsvScratch:
         if bench:
             args += ["--bench", bench]
         start = time.perf_counter()
-        output = self._asv(*args, env=env)
+        output = self._asv(*args, env=env, accept=(0, BENCHMARKS_FAILED))
         return RunOutcome(label, time.perf_counter() - start, output)
 
     def compare(self, before: str, after: str, factor: float) -> str:

@@ -79,6 +79,11 @@ class ProbedRun:
     records: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def failed(self) -> list[str]:
+        """Benchmarks that failed in any round, each named once."""
+        return sorted({name for o in self.outcomes for name in o.failed})
+
+    @property
     def costs(self) -> list[analysis.ProcessCost]:
         return [analysis.process_cost(r) for r in self.records]
 

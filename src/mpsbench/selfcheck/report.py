@@ -111,6 +111,10 @@ def summary(findings: Findings) -> list[str]:
         for metric, (n, f) in sorted(st.by_metric.items()):
             rows.append(f"| ... {metric} only | at most {analysis.AA_TARGET:.0%} | "
                         f"{f / n:.1%} ({f} of {n}) | {_met(f / n <= analysis.AA_TARGET)} |")
+    failed = sorted({name for run in findings.default_runs for name in run.failed})
+    if findings.default_runs:
+        rows.append(f"| benchmarks that failed in the grid runs | none | "
+                    f"{', '.join(f'`{n}`' for n in failed) or 'none'} | {_met(not failed)} |")
     if findings.regression_rows or findings.regression:
         row = findings.regression
         flagged = bool(row and row.mark == "+")
