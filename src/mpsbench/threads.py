@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from typing import Any
 
 THREADS_ENV = "MPSBENCH_CPU_THREADS"
 
@@ -30,3 +31,8 @@ def cpu_threads(framework_default: int, cores: int | None,
         print(f"mpsbench: {THREADS_ENV}={wanted!r} is not a positive integer; "
               "using the default thread count", file=sys.stderr)
     return max(1, min(framework_default, (cores or 1) - 1))
+
+
+def torch_cpu_threads(torch: Any) -> int:
+    """``cpu_threads`` for this machine, from torch's own default count."""
+    return cpu_threads(torch.get_num_threads(), os.cpu_count())

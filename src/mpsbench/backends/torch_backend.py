@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from mpsbench.backends.base import Backend
 from mpsbench.errors import Unavailable
 from mpsbench.frameworks import require
-from mpsbench.threads import cpu_threads
+from mpsbench.threads import torch_cpu_threads
 
 NO_TORCH_GPU = (
     "no GPU for torch on this machine: torch.backends.mps.is_available() and "
@@ -44,7 +43,7 @@ class TorchBackend(Backend):
         self.device = resolve_torch_device(
             param, self.torch.backends.mps.is_available(), self.torch.cuda.is_available()
         )
-        self.cpu_threads = cpu_threads(self.torch.get_num_threads(), os.cpu_count())
+        self.cpu_threads = torch_cpu_threads(self.torch)
         self.torch.set_num_threads(self.cpu_threads)
 
     def synchronize(self, outputs: Any = None) -> None:

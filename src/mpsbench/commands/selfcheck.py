@@ -104,9 +104,9 @@ def _threads() -> int:
     """The CPU thread count the suite's torch processes use on this machine."""
     import torch
 
-    from mpsbench.threads import cpu_threads
+    from mpsbench.threads import torch_cpu_threads
 
-    return cpu_threads(torch.get_num_threads(), os.cpu_count())
+    return torch_cpu_threads(torch)
 
 
 def run(args: argparse.Namespace) -> int:
