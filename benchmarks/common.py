@@ -13,6 +13,12 @@ WHY_ROUNDS = (
 )
 
 
+def skip_for(reason: str | None) -> None:
+    """Skip the combination with ``reason``, if there is one."""
+    if reason:
+        raise Unavailable(reason)
+
+
 def skip_if_no_gpu_hardware(device: str) -> None:
     """Skip a 'gpu' combination before importing any framework when no GPU can exist."""
     if device == "gpu" and not gpu_hardware_present():

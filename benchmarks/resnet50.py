@@ -13,7 +13,7 @@ from mpsbench.errors import Unavailable
 from mpsbench.firstcall import first_call_source, resnet_cpu_reason
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
-from .common import DEVICES, ColdStartTiming, StepTiming, skip_if_no_gpu_hardware
+from .common import DEVICES, ColdStartTiming, StepTiming, skip_for, skip_if_no_gpu_hardware
 
 BATCHES = [1, 4, 16]
 
@@ -67,9 +67,7 @@ class TorchTrainStep(_TorchPhase):
 
 def skip_reference_cpu(device: str, batch: int) -> None:
     """Skip MLX batches above 1 on Linux's reference-BLAS CPU unless the full grid is on."""
-    reason = resnet_mlx.reference_cpu_reason(device, batch)
-    if reason:
-        raise Unavailable(reason)
+    skip_for(resnet_mlx.reference_cpu_reason(device, batch))
 
 
 class _MLXPhase(_Phase):
@@ -169,9 +167,7 @@ class _FirstCall(_PerPhase, ColdStartTiming):
         self.skip(device, batch)
 
     def skip(self, device: str, batch: int) -> None:
-        reason = resnet_cpu_reason(device)
-        if reason:
-            raise Unavailable(reason)
+        skip_for(resnet_cpu_reason(device))
         super().skip(device, batch)
 
     def timeraw_first_call(self, phase: str, device: str, batch: int) -> tuple[str, str]:

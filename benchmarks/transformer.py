@@ -22,7 +22,7 @@ from mpsbench.ops.grid import MODES, op_params, selected_grid
 from mpsbench.ops.spec import OPS, get_op
 from mpsbench.timing import per_call_clock
 
-from .common import ColdStartTiming, StepTiming, skip_if_no_gpu_hardware
+from .common import ColdStartTiming, StepTiming, skip_for, skip_if_no_gpu_hardware
 
 GRID = selected_grid()
 
@@ -44,9 +44,7 @@ class _OpBenchmark:
         """Raise ``Unavailable`` for a combination that cannot run here."""
         device, _, mode = params[:3]
         skip_if_no_gpu_hardware(device)
-        reason = GRID.skip_reason(self.framework, device, mode)
-        if reason:
-            raise Unavailable(reason)
+        skip_for(GRID.skip_reason(self.framework, device, mode))
 
 
 class _Step(_OpBenchmark, StepTiming):
