@@ -133,8 +133,12 @@ class _TorchPerPhase(_PerPhase):
 
 
 class _PeakMemory(_PerPhase):
-    """Peak device memory of a warmed-up phase, in bytes, from the start of the process."""
+    """Peak device memory of one warmed-up step of a phase, in bytes (``TimedStep.peak_memory``).
 
+    Version 2: version 1 was the process's peak from its start, first call included.
+    """
+
+    version = 2
     timeout = 900
 
     def setup(self, phase: str, device: str, batch: int) -> None:
@@ -142,7 +146,7 @@ class _PeakMemory(_PerPhase):
         self.step = self.workload.cached_step(phase, device, batch)
 
     def track_peak_memory(self, phase: str, device: str, batch: int) -> int:
-        return self.step.backend.peak_memory()
+        return self.step.peak_memory()
 
     track_peak_memory.unit = "bytes"
 

@@ -75,15 +75,12 @@ class _Timing(_Step):
         self.step.block()
 
 
-class _FLOPs(_Timing):
-    def track_flops(self, *params: Any) -> float:
-        """Achieved FLOP/s: matmul FLOPs (a backward counts twice the forward) per second."""
-        return steps.achieved_flops(self.point, self.step)
-
-    track_flops.unit = "FLOP/s"
-
-
 class _Memory(_Step):
+    """Version 2: a warmed-up step's own peak (``TimedStep.peak_memory``); version 1
+    counted the process's whole peak, first call included."""
+
+    version = 2
+
     def setup(self, *params: Any) -> None:
         if self.framework == "torch" and params[0] == "cpu":
             raise Unavailable("torch keeps no memory counter on the CPU")
@@ -91,7 +88,7 @@ class _Memory(_Step):
 
     def track_peak_memory(self, *params: Any) -> int:
         """Peak device memory of a warmed-up step, weights and inputs included."""
-        return self.step.backend.peak_memory()
+        return self.step.peak_memory()
 
     track_peak_memory.unit = "bytes"
 
@@ -121,7 +118,6 @@ def _define(name: str, base: type, framework: str, op: str) -> None:
 
 for _framework, _prefix in FRAMEWORK_PREFIXES.items():
     for _op, _spec in OPS.items():
-        _timing = _Timing if _spec.forward_flops is None else _FLOPs
-        _define(f"{_prefix}{_spec.title}", _timing, _framework, _op)
+        _define(f"{_prefix}{_spec.title}", _Timing, _framework, _op)
         _define(f"{_prefix}{_spec.title}Memory", _Memory, _framework, _op)
         _define(f"{_prefix}{_spec.title}FirstCall", _FirstCall, _framework, _op)

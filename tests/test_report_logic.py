@@ -10,7 +10,11 @@ import pandas as pd
 import pytest
 
 from mpsbench.errors import UserError
+from mpsbench.ops.grid import DIM
+from mpsbench.ops.spec import OPS, Setting
 from mpsbench.report import cells
+from mpsbench.report.flops import METRIC as FLOPS_METRIC
+from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.grid import grid_figure, ratio_colors
 from mpsbench.report.naming import describe, split_class, variant_order
 from mpsbench.report.page import build_report
@@ -197,3 +201,25 @@ def test_a_corrupt_benchmarks_index_is_a_user_error(tmp_path):
     (tmp_path / "benchmarks.json").write_text("{")
     with pytest.raises(UserError, match="benchmarks.json is unreadable"):
         build_report(tmp_path, tmp_path / "html", None)
+
+
+def test_flops_are_derived_from_operator_step_times_only():
+    base = dict(device="cpu", dtype="float16", mode="eager", phase="forward", batch=2, seq=64)
+    times = frame([
+        dict(cls="TorchLinear", value=0.5, **base),
+        dict(cls="MLXSDPA", value=0.25, heads=8, mask="causal", **base),
+        dict(cls="MLXSDPA", value=math.nan, heads=8, mask="none", **base),  # not recorded
+        dict(cls="TorchSoftmax", value=0.5, **base),  # no FLOP count
+        dict(cls="TorchSDPAMemory", metric="track_peak_memory", unit="bytes", value=7.0,
+             heads=8, mask="causal", **base),
+    ])
+    derived = with_achieved_flops(times)
+    added = derived[derived["metric"] == FLOPS_METRIC].set_index("cls")
+    assert sorted(added.index) == ["MLXSDPA", "TorchLinear"]
+    linear = OPS["linear"].flops(Setting(2, 64, DIM), "forward")
+    sdpa = OPS["sdpa"].flops(Setting(2, 64, DIM, 8, causal=True), "forward")
+    assert added.loc["TorchLinear", "value"] == pytest.approx(linear / 0.5)
+    assert added.loc["MLXSDPA", "value"] == pytest.approx(sdpa / 0.25)
+    assert set(added["unit"]) == {"FLOP/s"}
+    assert added.loc["MLXSDPA", "benchmark"] == f"transformer.MLXSDPA.{FLOPS_METRIC}"
+    assert len(derived) == len(times) + 2

@@ -1,6 +1,8 @@
-"""The self-check's machinery against real asv runs (one small grid point, one round)."""
+"""The self-check's machinery against real asv runs (one small grid point, two rounds)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -19,16 +21,22 @@ def test_two_probed_runs_are_attributed_and_compared(tmp_path):
     scratch = AsvScratch(ROOT, tmp_path, ["A", "B"])
     method = default_launch_method()
     runs = measure.interleaved(scratch, [measure.Plan("A", BENCH, method),
-                                         measure.Plan("B", BENCH, method)], rounds=1)
+                                         measure.Plan("B", BENCH, method)], rounds=2)
     for run in runs.values():
         att = run.attribution
         assert sum(att.parts.values()) == pytest.approx(att.wall)
-        assert (att.processes, att.measuring) == (1, 1)
+        assert (att.processes, att.measuring) == (2, 2)
         assert att.timed > 0 and att.parts["warm-up"] > 0
         assert att.server == (method == "forkserver")
         if att.server:  # the children did not import torch themselves
-            (child,) = [c for c in run.costs if c.benchmark != FORKSERVER]
-            assert child.imports == 0.0
-    rows = analysis.parse_compare(scratch.compare("A", "B", measure.FACTOR))
-    st = analysis.stability(rows)
-    assert st.compared == 1 and st.by_metric.keys() == {"time_step"}
+            children = [c for c in run.costs if c.benchmark != FORKSERVER]
+            assert len(children) == 2 and all(c.imports == 0.0 for c in children)
+    comparison = measure.compare(scratch, "A", "B")
+    for rows in (comparison.with_samples, comparison.as_stored):
+        st = analysis.stability(rows)
+        assert st.compared == 1 and st.by_metric.keys() == {"time_step"}
+    stored = json.loads(scratch.result_file("B").read_text())
+    (row,) = stored["results"].values()
+    columns = dict(zip(stored["result_columns"], row, strict=False))
+    assert columns.get("samples") is None  # as a plain asv run keeps it
+    assert columns["stats_q_25"] and columns["stats_repeat"][0] >= 6  # both rounds' samples

@@ -47,9 +47,10 @@ def findings() -> measure.Findings:
     run = measure.ProbedRun([RunOutcome("A1", 60.0, "")], [spawn_record()])
     found.launch = {"spawn": run, "forkserver": run}
     found.default_runs = [run, run]
-    found.stability = analysis.stability(analysis.parse_compare(COMPARE))
-    found.regression_rows = analysis.parse_compare(COMPARE)[1:2]
-    found.regression = found.regression_rows[0]
+    rows = analysis.parse_compare(COMPARE)
+    found.stability = measure.Comparison(rows, rows[:2])
+    slowed = analysis.CompareRow("+", "100ms", "124ms", "1.24", measure.REGRESSION_BENCHMARK)
+    found.regression = measure.Comparison([slowed], [])
     found.spreads = [("resnet50.TorchTrainStep.time_step('cpu', 16)", 0.125)]
     return found
 
@@ -61,8 +62,10 @@ def test_the_report_has_every_section_and_verdict(tmp_path):
                     "## Regression detection (A/B)"):
         assert heading in text
     assert "| 1.050 |" in text and "not run: no GPU hardware here" in text
-    assert "50.0% (2 of 4)" in text and "**missed**" in text  # the A/A line
-    assert "ratio 1.30, mark `+`" in text
+    assert "50.0% (2 of 4)" in text and "**missed**" in text  # the A/A line, as stored
+    assert "50.0% (1 of 2)" in text  # judged on every sample: only the first two rows
+    assert "ratio 1.24, mark `+` | met" in text  # A/B as stored
+    assert "| missing | **missed** |" in text  # A/B with samples: not in its rows
     assert "- a setting" in text
     assert "| `resnet50.TorchTrainStep.time_step('cpu', 16)` | 12.5% |" in text
 

@@ -12,6 +12,13 @@ class RecordingBackend:
     def synchronize(self, outputs=None) -> None:
         self.events.append(f"sync:{outputs}")
 
+    def reset_peak_memory(self) -> None:
+        self.events.append("reset")
+
+    def peak_memory(self) -> int:
+        self.events.append("peak")
+        return 42
+
 
 def test_a_new_step_is_cold_and_every_call_ends_with_a_synchronize():
     backend = RecordingBackend()
@@ -33,6 +40,15 @@ def test_prepare_runs_and_waits_before_each_warm_call():
     backend.events.clear()
     step.prepare()
     assert backend.events == ["prep", "sync:fwd"]
+
+
+def test_peak_memory_is_one_prepared_call_in_a_fresh_window():
+    backend = RecordingBackend()
+    step = TimedStep(backend, lambda: backend.events.append("run") or "out",
+                     prepare=lambda: backend.events.append("prep") or "fwd").warmed_up()
+    backend.events.clear()
+    assert step.peak_memory() == 42
+    assert backend.events == ["prep", "sync:fwd", "reset", "run", "sync:out", "peak"]
 
 
 def test_a_block_lasts_about_ten_milliseconds_of_back_to_back_calls():

@@ -64,6 +64,19 @@ class TimedStep:
         for _ in range(self.calls_per_block):
             wait(work())
 
+    def peak_memory(self) -> int:
+        """Peak device memory in bytes of one more prepared call, from a fresh window.
+
+        Resident weights, inputs and state count, as do the call's own allocations; the
+        first call's (graph building, compiling) do not: with them the peak moved 10-20%
+        between processes, since what the first call leaves behind depends on when
+        buffers happen to be freed.
+        """
+        self.prepare()
+        self.backend.reset_peak_memory()
+        self()
+        return self.backend.peak_memory()
+
     def prepare(self) -> None:
         """Per-sample set-up outside the timed region; waits for the device too."""
         if self._prepare is not None:

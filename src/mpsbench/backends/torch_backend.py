@@ -84,6 +84,5 @@ class TorchBackend(Backend):
         if self.device == "mps":
             return int(self.torch.mps.driver_allocated_memory())
         raise Unavailable(
-            "torch keeps no device-memory counter on the CPU; the process's RSS is "
-            "measured by the peakmem_ benchmarks instead"
+            "torch keeps no device-memory counter on the CPU; see the process's RSS instead"
         )

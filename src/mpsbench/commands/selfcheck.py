@@ -143,15 +143,12 @@ def run(args: argparse.Namespace) -> int:
                 scratch, [measure.Plan(label, args.bench, launch_method) for label in labels])
             findings.default_runs = list(runs.values())
         if len(labels) == 2:
-            findings.stability = measure.stability(scratch, "A1", "A2")
+            findings.stability = measure.compare(scratch, "A1", "A2")
             findings.spreads = analysis.spreads(
                 json.loads(scratch.result_file("A2").read_text()))
         if "regression" not in args.skip:
             _say("regression")
-            rows = measure.regression(root, work / "regression", launch_method)
-            findings.regression_rows = rows
-            findings.regression = next(
-                (r for r in rows if r.benchmark == measure.REGRESSION_BENCHMARK), None)
+            findings.regression = measure.regression(root, work / "regression", launch_method)
     except BaseException:
         print(f"selfcheck: stopped; asv's scratch files are kept in {work}", file=sys.stderr)
         raise

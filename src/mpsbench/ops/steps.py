@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import statistics
-import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -93,14 +91,3 @@ def cached_step(point: Point) -> TimedStep:
             f"{point.framework} compile does not work for {point.op} on {point.device} "
             f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
         ) from error
-
-
-def achieved_flops(point: Point, step: TimedStep, blocks: int = 3) -> float:
-    """The op's FLOPs over the median per-call time of ``blocks`` more blocks of calls."""
-    flops = get_op(point.op).flops(point.setting, point.phase)
-    seconds = []
-    for _ in range(blocks):
-        start = time.perf_counter()
-        step.block()
-        seconds.append((time.perf_counter() - start) / step.calls_per_block)
-    return flops / statistics.median(seconds)

@@ -16,6 +16,8 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from mpsbench.facts import read_facts
+from mpsbench.report.flops import METRIC as FLOPS_METRIC
+from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.naming import BASELINE, describe
 from mpsbench.report.provenance import read_tags
 from mpsbench.report.sections import (
@@ -95,7 +97,7 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
     """Read ``results_dir`` (and the tags of the site in ``html_dir``) into a page."""
     loaded = load_results(results_dir)
     notes = list(loaded.problems)
-    frame = describe(current_rows(loaded.frame))
+    frame = with_achieved_flops(describe(current_rows(loaded.frame)))
     tags = read_tags(html_dir)
     machines = _machines(frame, results_dir)
     figures = Figures()
@@ -120,7 +122,7 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         trend_section(machines, [s for s in specs if not spec_rows(frame, s).empty], tags,
                       figures),
         "<h2 id='metrics'>Peak memory, FLOP/s and first-call cost</h2>",
-        grid_section(machines, _op_keys(frame, ("track_", "timeraw_")), tags, figures,
+        grid_section(machines, _op_keys(frame, ("track_", "timeraw_", FLOPS_METRIC)), tags, figures,
                      ratios=False),
     ]
     return Report(_page("".join(body), notes, results_dir), notes, figures.count)

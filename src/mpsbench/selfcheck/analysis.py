@@ -183,6 +183,11 @@ def parse_compare(text: str) -> list[CompareRow]:
     return rows
 
 
+def find_row(rows: Iterable[CompareRow], benchmark: str) -> CompareRow | None:
+    """The row of ``benchmark`` (name with params, as asv prints it), if compared."""
+    return next((r for r in rows if r.benchmark == benchmark), None)
+
+
 @dataclass(frozen=True)
 class Stability:
     """How many compared benchmarks ``asv compare`` flagged, per metric and overall."""

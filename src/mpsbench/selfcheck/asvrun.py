@@ -106,6 +106,22 @@ class AsvScratch:
         return self._asv("compare", "--config", str(self.config), "--machine", MACHINE,
                          "--factor", str(factor), before, after)
 
+    def drop_samples(self, label: str) -> None:
+        """Keep of ``label``'s results what a plain ``asv run`` keeps after its last round:
+        the statistics over every round's samples, without the samples.
+
+        The self-check appends each round's samples to the last (see ``measure``), which
+        makes asv record them; ``asv compare`` then tests samples (Mann-Whitney U), where
+        for results as ``asv run`` stores them it checks confidence intervals.
+        """
+        path = self.result_file(label)
+        data = json.loads(path.read_text())
+        column = data["result_columns"].index("samples")
+        for row in data["results"].values():
+            if len(row) > column:
+                row[column] = None
+        path.write_text(json.dumps(data))
+
     def result_file(self, label: str) -> Path:
         """The results JSON that ``label``'s runs wrote."""
         found = list((self.results_dir / MACHINE).glob(f"{self.hashes[label][:8]}-*.json"))

@@ -172,6 +172,20 @@ def fidelity_label(case: FidelityCase, device: str) -> str:
     return f"fidelity-{case.key}-{device}"
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """``asv compare --factor 1.10`` of two labels, judged both ways asv can judge them.
+
+    ``as_stored``: the results as a plain ``asv run`` stores them (statistics, no
+    samples), which ``asv compare`` checks by confidence intervals: what a user's
+    compare between two releases does. ``with_samples``: every sample kept, which asv
+    tests with a Mann-Whitney U test, a stricter judge of between-process noise.
+    """
+
+    as_stored: list[analysis.CompareRow]
+    with_samples: list[analysis.CompareRow]
+
+
 @dataclass
 class Findings:
     """Everything one self-check measured."""
@@ -185,21 +199,24 @@ class Findings:
     fidelity: list[FidelityRow] = field(default_factory=list)
     launch: dict[str, ProbedRun] = field(default_factory=dict)
     default_runs: list[ProbedRun] = field(default_factory=list)
-    stability: analysis.Stability | None = None
+    stability: Comparison | None = None
     spreads: list[tuple[str, float]] = field(default_factory=list)
-    regression: analysis.CompareRow | None = None
-    regression_rows: list[analysis.CompareRow] = field(default_factory=list)
+    regression: Comparison | None = None
 
 
-def stability(scratch: AsvScratch, first: str, second: str) -> analysis.Stability:
-    """``asv compare --factor 1.10`` between two runs of the same release."""
-    return analysis.stability(analysis.parse_compare(scratch.compare(first, second, FACTOR)))
+def compare(scratch: AsvScratch, before: str, after: str) -> Comparison:
+    """Compare with the samples the interleaved rounds recorded, then without them."""
+    with_samples = analysis.parse_compare(scratch.compare(before, after, FACTOR))
+    for label in (before, after):
+        scratch.drop_samples(label)
+    return Comparison(analysis.parse_compare(scratch.compare(before, after, FACTOR)),
+                      with_samples)
 
 
-def regression(root: Path, work: Path, launch_method: str) -> list[analysis.CompareRow]:
+def regression(root: Path, work: Path, launch_method: str) -> Comparison:
     """The test-only benchmark plain and slowed by 25%, interleaved; ``asv compare``d."""
     scratch = AsvScratch(root, work, ["base", "slowed"],
                          benchmark_dir=root / "tests" / "regression_bench")
     interleaved(scratch, [Plan("base", None, launch_method),
                           Plan("slowed", None, launch_method, {SLOWDOWN_ENV: str(SLOWDOWN)})])
-    return analysis.parse_compare(scratch.compare("base", "slowed", FACTOR))
+    return compare(scratch, "base", "slowed")
