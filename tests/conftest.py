@@ -14,19 +14,20 @@ if str(ROOT) not in sys.path:
 
 @pytest.fixture
 def sync_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record every backend synchronize call (torch and MLX), still doing the real work."""
+    """Record every backend wait (torch and MLX; ``synchronize`` waits through it too),
+    still doing the real work."""
     from mpsbench.backends.mlx_backend import MLXBackend
     from mpsbench.backends.torch_backend import TorchBackend
 
     calls: list[str] = []
     for cls in (TorchBackend, MLXBackend):
-        real = cls.synchronize
+        real = cls.wait
 
         def spy(self, outputs=None, _real=real):
             calls.append(self.framework)
             return _real(self, outputs)
 
-        monkeypatch.setattr(cls, "synchronize", spy)
+        monkeypatch.setattr(cls, "wait", spy)
     return calls
 
 

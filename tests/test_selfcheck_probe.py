@@ -18,6 +18,8 @@ class NoBackend:
     def synchronize(self, outputs=None) -> None:
         pass
 
+    wait = synchronize
+
 
 class Tiny:
     """An asv-style benchmark class whose setup imports and warms up, as the suite's do."""

@@ -17,6 +17,8 @@ class SlowWaitBackend:
     def synchronize(self, outputs=None) -> None:
         self.events.append("wait")
 
+    wait = synchronize
+
 
 def test_unsynced_clock_stops_before_the_wait(monkeypatch):
     backend = SlowWaitBackend()

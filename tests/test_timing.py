@@ -12,6 +12,9 @@ class RecordingBackend:
     def synchronize(self, outputs=None) -> None:
         self.events.append(f"sync:{outputs}")
 
+    def wait(self, outputs=None) -> None:
+        self.events.append(f"wait:{outputs}")
+
     def reset_peak_memory(self) -> None:
         self.events.append("reset")
 
@@ -51,14 +54,18 @@ def test_peak_memory_is_one_prepared_call_in_a_fresh_window():
     assert backend.events == ["prep", "sync:fwd", "reset", "run", "sync:out", "peak"]
 
 
-def test_a_block_lasts_about_ten_milliseconds_of_back_to_back_calls():
+def test_a_block_lasts_about_ten_milliseconds_of_back_to_back_calls(monkeypatch):
+    from mpsbench import timing
+
+    clock = [0.0]
+    monkeypatch.setattr(timing.time, "perf_counter", lambda: clock[0])
     backend = RecordingBackend()
-    step = TimedStep(backend, lambda: "out")
-    step.last_seconds = 0.001  # as the warm-up left it
-    assert step.calls_per_block == 10
+    step = TimedStep(backend, lambda: clock.__setitem__(0, clock[0] + 0.001) or "out")
+    step.last_seconds = 0.004  # the warm-up's last call, slower than the steady state
+    assert step.calls_per_block == 10  # counted: ten 1 ms calls fill 10 ms
     backend.events.clear()
     step.block()
-    assert backend.events == ["sync:out"] * 10
+    assert backend.events == ["wait:out"] * 10  # checked by the warm-up, not per call
 
 
 def test_a_slow_step_or_one_that_prepares_is_timed_a_call_at_a_time():

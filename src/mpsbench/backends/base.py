@@ -34,9 +34,19 @@ class Backend(ABC):
     def __init__(self) -> None:
         self._dtype_support: dict[str, str] = {}
 
-    @abstractmethod
     def synchronize(self, outputs: Any = None) -> None:
-        """Wait until ``outputs`` (and all queued work) are computed."""
+        """Wait until ``outputs`` (and all queued work) are computed, after checking that
+        they can be waited on (``check_outputs``)."""
+        self.check_outputs(outputs)
+        self.wait(outputs)
+
+    def check_outputs(self, outputs: Any) -> None:  # noqa: B027 (optional hook)
+        """Raise ``ValueError`` for outputs that cannot be waited on; any will do here."""
+
+    @abstractmethod
+    def wait(self, outputs: Any = None) -> None:
+        """Wait until ``outputs`` (and all queued work) are computed, checking nothing:
+        the cheapest wait, for back-to-back calls of a step whose outputs were checked."""
 
     @abstractmethod
     def native_dtype(self, name: str) -> Any:

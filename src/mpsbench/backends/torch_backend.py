@@ -46,7 +46,7 @@ class TorchBackend(Backend):
         self.cpu_threads = torch_cpu_threads(self.torch)
         self.torch.set_num_threads(self.cpu_threads)
 
-    def synchronize(self, outputs: Any = None) -> None:
+    def wait(self, outputs: Any = None) -> None:
         if self.device == "mps":
             self.torch.mps.synchronize()
         elif self.device == "cuda":
