@@ -106,6 +106,20 @@ def test_stability_counts_flags_among_compared_rows_only():
     assert st.fraction == pytest.approx(0.5)
     assert st.by_metric == {"time_step": (2, 1), "track_peak_memory": (2, 1)}
     assert st.flagged_names[0].startswith("+ 1.30 resnet50")
+    assert (st.slower, st.by_family) == (1, {"torch on cpu": 2})
+    assert not st.one_direction  # one flag slower, one faster
+
+
+def test_flags_all_one_way_are_a_drift_and_families_come_from_class_and_device():
+    rows = [analysis.CompareRow("-", "2ms", "1.5ms", "0.75",
+                                f"transformer.MLX{op}.time_step('cpu', 'float16')")
+            for op in ("GELU", "RMSNorm")]
+    rows.append(analysis.CompareRow("", "1ms", "1ms", "1.00",
+                                    "resnet50.TorchPeakMemory.track_peak_memory('x', 'gpu', 1)"))
+    st = analysis.stability(rows)
+    assert (st.flagged, st.slower, st.by_family) == (2, 0, {"MLX on cpu": 2})
+    assert st.one_direction
+    assert analysis.family("slowed.Step.time_step()") == "other"
 
 
 def test_nothing_compared_is_not_a_zero_fraction():

@@ -63,6 +63,7 @@ def test_the_report_has_every_section_and_verdict(tmp_path):
         assert heading in text
     assert "| 1.050 |" in text and "not run: no GPU hardware here" in text
     assert "50.0% (2 of 4)" in text and "**missed**" in text  # the A/A line, as stored
+    assert "1 read slower in run 2 and 1 faster; by framework and device: torch on cpu 2." in text
     assert "50.0% (1 of 2)" in text  # judged on every sample: only the first two rows
     assert "ratio 1.24, mark `+` | met" in text  # A/B as stored
     assert "| missing | **missed** |" in text  # A/B with samples: not in its rows

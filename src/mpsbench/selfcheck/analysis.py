@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import statistics
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mpsbench.probe import FORKSERVER
+from mpsbench.report.naming import FRAMEWORKS
 
 FIDELITY_LOW, FIDELITY_HIGH = 0.9, 1.1
 OVERHEAD_TARGET = 1.5
@@ -188,18 +191,37 @@ def find_row(rows: Iterable[CompareRow], benchmark: str) -> CompareRow | None:
     return next((r for r in rows if r.benchmark == benchmark), None)
 
 
+FAMILY = re.compile(rf"\.(?P<framework>{'|'.join(FRAMEWORKS)})\w*\.\w+\(.*?"
+                    r"'(?P<device>cpu|gpu)'")
+
+
+def family(benchmark: str) -> str:
+    """'MLX on cpu' for "transformer.MLXGELU.time_step('cpu', ...)"; 'other' if unnamed."""
+    match = FAMILY.search(benchmark)
+    return f"{FRAMEWORKS[match['framework']]} on {match['device']}" if match else "other"
+
+
 @dataclass(frozen=True)
 class Stability:
-    """How many compared benchmarks ``asv compare`` flagged, per metric and overall."""
+    """How many compared benchmarks ``asv compare`` flagged, per metric and overall, and
+    the flags' pattern: their directions, and the frameworks and devices they fall on."""
 
     compared: int
     flagged: int
     by_metric: dict[str, tuple[int, int]]
     flagged_names: list[str]
+    slower: int = 0
+    by_family: dict[str, int] = field(default_factory=dict)
 
     @property
     def fraction(self) -> float:
         return self.flagged / self.compared if self.compared else float("nan")
+
+    @property
+    def one_direction(self) -> bool:
+        """Every flag says the same (all slower or all faster in the second run): a
+        drift between the two runs' time windows more than noise in single benchmarks."""
+        return self.flagged > 1 and self.slower in (0, self.flagged)
 
 
 def stability(rows: Iterable[CompareRow]) -> Stability:
@@ -211,7 +233,9 @@ def stability(rows: Iterable[CompareRow]) -> Stability:
         by_metric[r.metric] = (n + 1, f + r.flagged)
     flagged = [r for r in compared if r.flagged]
     return Stability(len(compared), len(flagged), by_metric,
-                     [f"{r.mark} {r.ratio.strip()} {r.benchmark}" for r in flagged])
+                     [f"{r.mark} {r.ratio.strip()} {r.benchmark}" for r in flagged],
+                     slower=sum(r.mark == "+" for r in flagged),
+                     by_family=dict(Counter(family(r.benchmark) for r in flagged)))
 
 
 def spreads(results: dict[str, Any]) -> list[tuple[str, float]]:

@@ -226,6 +226,18 @@ def _regression_rows(findings: Findings) -> list[tuple[str, analysis.CompareRow 
             zip(JUDGES, (comparison.as_stored, comparison.with_samples), strict=True)]
 
 
+def _pattern(st: analysis.Stability) -> str:
+    """Where the flags fall, and what their directions say."""
+    families = ", ".join(f"{name} {count}" for name, count in
+                         sorted(st.by_family.items(), key=lambda item: -item[1]))
+    text = (f"Of the {st.flagged} flagged ({JUDGES[0]}), {st.slower} read slower in run 2 "
+            f"and {st.flagged - st.slower} faster; by framework and device: {families}.")
+    if st.one_direction:
+        text += (" All in one direction: the machine drifted between the two runs' time "
+                 "windows, which more rounds (processes spread over the run) average out.")
+    return text
+
+
 def stability_section(findings: Findings) -> list[str]:
     if findings.stability is None:
         return []
@@ -251,6 +263,8 @@ def stability_section(findings: Findings) -> list[str]:
         lines.append(f"| {metric} | {n} | {f} ({f / n:.0%}) | {f_strict} ({f_strict / n:.0%}) |")
     lines.append(f"| **all** | {as_stored.compared} | {as_stored.flagged} "
                  f"({as_stored.fraction:.1%}) | {strict.flagged} ({strict.fraction:.1%}) |")
+    if as_stored.flagged:
+        lines += ["", _pattern(as_stored)]
     for judge, st in zip(JUDGES, (as_stored, strict), strict=True):
         if st.flagged_names:
             lines += ["", f"Flagged, {judge}:", ""] + [f"- `{n}`" for n in st.flagged_names]
