@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mpsbench.ops.grid import DIM
-from mpsbench.ops.spec import OPS, OpSpec, Setting
-from mpsbench.report.units import is_missing
+from mpsbench.ops.grid import GRIDS, op_params
+from mpsbench.ops.spec import OPS, OpSpec
+from mpsbench.ops.steps import point_from_params
 
 MODULE = "transformer"
 METRIC = "achieved_flops"
@@ -21,12 +21,12 @@ COUNTED = {spec.title: spec for spec in OPS.values() if spec.forward_flops is no
 
 
 def step_flops(spec: OpSpec, row: pd.Series) -> int:
-    """The matmul FLOPs of one step at the grid point ``row`` records."""
-    heads = row.get("heads")
-    setting = Setting(int(row["batch"]), int(row["seq"]), DIM,
-                      1 if is_missing(heads) else int(heads),
-                      causal=row.get("mask") == "causal")
-    return spec.flops(setting, str(row["phase"]))
+    """The matmul FLOPs of one step at the grid point ``row`` records (its params read
+    as the benchmark's own ``point_from_params`` reads them)."""
+    names, _ = op_params(spec, GRIDS["default"])
+    point = point_from_params(str(row["framework"]).lower(), spec.name,
+                              *(row[name] for name in names))
+    return spec.flops(point.setting, point.phase)
 
 
 def with_achieved_flops(frame: pd.DataFrame) -> pd.DataFrame:
