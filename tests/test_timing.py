@@ -68,6 +68,14 @@ def test_a_block_lasts_about_ten_milliseconds_of_back_to_back_calls(monkeypatch)
     assert backend.events == ["wait:out"] * 10  # checked by the warm-up, not per call
 
 
+def test_a_cold_step_makes_one_checked_call_before_its_unchecked_blocks():
+    backend = RecordingBackend()
+    step = TimedStep(backend, lambda: "out")
+    step.block()
+    assert backend.events[0] == "sync:out"  # synchronize checks; wait does not
+    assert set(backend.events[1:]) == {"wait:out"}
+
+
 def test_a_slow_step_or_one_that_prepares_is_timed_a_call_at_a_time():
     slow = TimedStep(RecordingBackend(), lambda: "out")
     slow.last_seconds = 0.5

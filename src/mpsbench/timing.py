@@ -53,14 +53,19 @@ class TimedStep:
     @cached_property
     def calls_per_block(self) -> int:
         """Back-to-back calls that fill ``BLOCK_SECONDS``, counted by making them when
-        first asked (after the warm-up); 1 for a step with a ``prepare`` or one whose
-        last call alone filled a block.
+        first asked (after the warm-up; a cold step first makes one checked call, since
+        blocks wait unchecked); 1 for a step with a ``prepare`` or one whose last call
+        alone filled a block.
 
         Counting beats dividing by the last warm-up call, which still ran slow: blocks
         sized that way lasted 20-90% of what they should, and the shorter a block,
         the more of it the pause between asv's samples costs.
         """
-        if self._prepare is not None or self.last_seconds >= BLOCK_SECONDS:
+        if self._prepare is not None:
+            return 1
+        if self.last_seconds <= 0:
+            self()
+        if self.last_seconds >= BLOCK_SECONDS:
             return 1
         work, wait = self.work, self.backend.wait
         calls, start = 0, time.perf_counter()
