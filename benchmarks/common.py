@@ -12,6 +12,16 @@ WHY_ROUNDS = (
     "not an import."
 )
 
+MLX_OP_ROUNDS = 4
+WHY_MLX_OP_ROUNDS = (
+    "Four rounds for MLX operators' time_step: on Linux's CPU backend (float16 emulated, "
+    "steps of 2-40 ms) two full self-checks' A/A compares flagged MLX operators almost "
+    "alone, every flag in one direction, 10-30% apart between runs made minutes apart, "
+    "while a process's own median held within 2-4%; processes spread over more of the "
+    "run average the machine's slow spells out. asv sets rounds per class, not per "
+    "device, so MLX's GPU combinations get them too, at a build and warm-up each."
+)
+
 
 def skip_for(reason: str | None) -> None:
     """Skip the combination with ``reason``, if there is one."""

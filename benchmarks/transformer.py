@@ -22,7 +22,13 @@ from mpsbench.ops.grid import MODES, op_params, selected_grid
 from mpsbench.ops.spec import OPS, get_op
 from mpsbench.timing import per_call_clock
 
-from .common import ColdStartTiming, StepTiming, skip_for, skip_if_no_gpu_hardware
+from .common import (
+    MLX_OP_ROUNDS,
+    ColdStartTiming,
+    StepTiming,
+    skip_for,
+    skip_if_no_gpu_hardware,
+)
 
 GRID = selected_grid()
 
@@ -61,7 +67,8 @@ class _Timing(_Step):
     """Each sample is a block of back-to-back steps lasting about 10 ms, read per step.
 
     Version 2: version 1 timed one step per sample, which read microsecond GPU steps
-    at 2-3.5x their back-to-back time, so its values are not comparable.
+    at 2-3.5x their back-to-back time, so its values are not comparable. MLX's classes
+    run ``MLX_OP_ROUNDS`` rounds (``WHY_MLX_OP_ROUNDS``).
     """
 
     version = 2
@@ -110,14 +117,18 @@ class _FirstCall(_OpBenchmark, ColdStartTiming):
 FRAMEWORK_PREFIXES = {"torch": "Torch", "mlx": "MLX"}
 
 
-def _define(name: str, base: type, framework: str, op: str) -> None:
+TIMING_ROUNDS = {"torch": StepTiming.rounds, "mlx": MLX_OP_ROUNDS}
+
+
+def _define(name: str, base: type, framework: str, op: str, **attributes: Any) -> None:
     """Put class ``name`` (``base`` for ``framework``'s ``op``) where asv discovers it."""
     globals()[name] = type(name, (base,), {"framework": framework, "op": op,
-                                           "__module__": __name__})
+                                           "__module__": __name__, **attributes})
 
 
 for _framework, _prefix in FRAMEWORK_PREFIXES.items():
     for _op, _spec in OPS.items():
-        _define(f"{_prefix}{_spec.title}", _Timing, _framework, _op)
+        _define(f"{_prefix}{_spec.title}", _Timing, _framework, _op,
+                rounds=TIMING_ROUNDS[_framework])
         _define(f"{_prefix}{_spec.title}Memory", _Memory, _framework, _op)
         _define(f"{_prefix}{_spec.title}FirstCall", _FirstCall, _framework, _op)

@@ -20,8 +20,10 @@ BENCH = r"^resnet50\.TorchForwardInference\.time_step\('cpu', 1\)$"
 def test_two_probed_runs_are_attributed_and_compared(tmp_path):
     scratch = AsvScratch(ROOT, tmp_path, ["A", "B"])
     method = default_launch_method()
+    assert scratch.time_rounds(BENCH) == {"resnet50.TorchForwardInference.time_step": 2}
+    assert scratch.time_rounds(BENCH, minimum=4)["resnet50.TorchForwardInference.time_step"] == 4
     runs = measure.interleaved(scratch, [measure.Plan("A", BENCH, method),
-                                         measure.Plan("B", BENCH, method)], rounds=2)
+                                         measure.Plan("B", BENCH, method)])
     for run in runs.values():
         att = run.attribution
         assert sum(att.parts.values()) == pytest.approx(att.wall)

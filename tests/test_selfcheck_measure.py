@@ -16,18 +16,34 @@ from mpsbench.selfcheck.cases import find_case
 
 from .test_selfcheck_analysis import COMPARE, spawn_record
 
+STEP = "resnet50.TorchTrainStep.time_step"
+MLX_STEP = "transformer.MLXSDPA.time_step"
 
-def test_rounds_alternate_like_asvs_interleaved_rounds():
-    first, bench = measure.round_args(0, 2, r"^resnet50\.")
+
+def test_each_round_runs_what_asv_would_run_in_it():
+    rounds = {STEP: 2, MLX_STEP: 4}
+    first, bench = measure.round_args(0, 4, rounds, r"'cpu'")
     assert first == ("-a", "rounds=1", "--record-samples")
-    assert re.search(bench, "resnet50.TorchTrainStep.time_step('cpu', 1)")
+    assert re.search(bench, f"{MLX_STEP}('cpu', 'float16')")  # its extra rounds come first
+    assert not re.search(bench, f"{MLX_STEP}('gpu', 'float16')")  # outside --bench
+    assert not re.search(bench, f"{STEP}('cpu', 1)")
+    middle, bench = measure.round_args(2, 4, rounds, r"'cpu'")
+    assert middle == ("-a", "rounds=1", "--append-samples", "--record-samples")
+    assert re.search(bench, f"{STEP}('cpu', 1)") and re.search(bench, f"{MLX_STEP}('cpu', 1)")
     first_call = "resnet50.TorchFirstCall.timeraw_first_call('train_step', 'cpu', 1)"
-    assert not re.search(bench, first_call)
-    assert not re.search(bench, "other.TorchTrainStep.time_step('cpu', 1)")
-    last, bench = measure.round_args(1, 2, r"^resnet50\.")
-    assert last == ("-a", "rounds=1", "--append-samples") and bench == r"^resnet50\."
-    assert measure.round_args(0, 2, None)[1] == r"\.time_"
-    assert measure.round_args(0, 1, None) == (("-a", "rounds=1"), "")
+    assert not re.search(bench, first_call)  # single-shot metrics wait for the last round
+    last, bench = measure.round_args(3, 4, rounds, r"'cpu'")
+    assert last == ("-a", "rounds=1", "--append-samples") and bench == r"'cpu'"
+    assert measure.round_args(0, 4, {STEP: 2}, None) is None  # nothing runs four rounds
+    assert measure.round_args(0, 1, rounds, None) == (("-a", "rounds=1"), "")
+
+
+def test_only_keeps_an_anchored_bench_and_whole_names():
+    bench = measure.only([STEP], r"^resnet50\.TorchTrainStep\.time_step\('cpu', 1\)$")
+    assert re.search(bench, f"{STEP}('cpu', 1)")
+    assert not re.search(bench, f"{STEP}('cpu', 4)")
+    assert not re.search(measure.only([STEP], None), f"{STEP}X('cpu', 1)")
+    assert re.search(measure.only([STEP], None), STEP)  # a benchmark without params
 
 
 def test_the_command_line_shows_only_what_differs_from_the_defaults():

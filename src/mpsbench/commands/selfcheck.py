@@ -70,7 +70,13 @@ def devices(choice: str) -> list[str]:
 def suite_settings(root: Path, launch_method: str) -> list[str]:
     """What the suite does to keep overhead down, read from its own settings."""
     sys.path.insert(0, str(root))
-    from benchmarks.common import WHY_ROUNDS, ColdStartTiming, StepTiming
+    from benchmarks.common import (
+        MLX_OP_ROUNDS,
+        WHY_MLX_OP_ROUNDS,
+        WHY_ROUNDS,
+        ColdStartTiming,
+        StepTiming,
+    )
 
     return [
         f"- launch method here: `{launch_method}` (`mpsbench run` picks forkserver on Linux, "
@@ -88,6 +94,7 @@ def suite_settings(root: Path, launch_method: str) -> list[str]:
         f"- timing settings (`benchmarks/common.py`, `StepTiming`): number={StepTiming.number}, "
         f"repeat={StepTiming.repeat}, rounds={StepTiming.rounds}, "
         f"warmup_time={StepTiming.warmup_time}. {WHY_ROUNDS}",
+        f"- MLX operators' `time_step`: rounds={MLX_OP_ROUNDS}. {WHY_MLX_OP_ROUNDS}",
         "- the first call is not measured in every process: it is its own metric, "
         "`timeraw_first_call`, whose samples are fresh interpreters (`ColdStartTiming`: "
         f"repeat={ColdStartTiming.repeat}, rounds={ColdStartTiming.rounds}), in the default "

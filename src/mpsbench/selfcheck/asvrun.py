@@ -14,9 +14,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from types import SimpleNamespace
 
 from mpsbench.errors import UserError
+from mpsbench.results import load_benchmark_index
 
 MACHINE = "selfcheck"
 
@@ -48,7 +51,8 @@ class AsvScratch:
         self.work = work
         self.repo = work / "repo"
         self.results_dir = work / "results"
-        self.config = self._write_config(benchmark_dir or root / "benchmarks")
+        self.benchmark_dir = benchmark_dir or root / "benchmarks"
+        self.config = self._write_config(self.benchmark_dir)
         self.hashes = self._make_repo(labels)
         self._asv("machine", "--yes", "--machine", MACHINE, "--config", str(self.config))
 
@@ -100,6 +104,28 @@ class AsvScratch:
         start = time.perf_counter()
         output = self._asv(*args, env=env, accept=(0, BENCHMARKS_FAILED))
         return RunOutcome(label, time.perf_counter() - start, output)
+
+    @cached_property
+    def index(self) -> list[dict]:
+        """The suite's benchmarks as asv discovers them (``--bench just-discover``)."""
+        self._asv("run", "--config", str(self.config), "--machine", MACHINE,
+                  "--environment", f"existing:{sys.executable}", "--bench", "just-discover")
+        return list(load_benchmark_index(self.results_dir).values())
+
+    def time_rounds(self, bench: str | None, minimum: int = 1) -> dict[str, int]:
+        """Each ``time_`` benchmark that ``bench`` selects, with its class's ``rounds``
+        (at least ``minimum``).
+
+        Selected by asv's own rule (``asv.benchmarks.Benchmarks``): the regex is searched
+        in each ``name(param, ...)``.
+        """
+        from asv.benchmarks import Benchmarks  # asv is the 'bench' extra, not a dependency
+
+        selected = Benchmarks(SimpleNamespace(benchmark_dir=self.benchmark_dir), self.index,
+                              regex=bench)
+        return {name: max(minimum, int(meta.get("rounds", 1)))
+                for name, meta in selected.items()
+                if name.rsplit(".", 1)[-1].startswith("time_")}
 
     def compare(self, before: str, after: str, factor: float) -> str:
         """``asv compare before after --factor``'s table, as text."""

@@ -10,10 +10,12 @@ falls on both sides of a comparison instead of on one.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,6 @@ from mpsbench.selfcheck.cases import FidelityCase
 
 SLOWDOWN = 0.25
 FACTOR = 1.10
-ROUNDS = 2
 FIDELITY_ROUNDS = 4  # the reference brackets each round's sampling: more rounds, more pairs
 LAUNCH_SUBSET = r"^resnet50\.TorchForwardInference\.time_step\('cpu', (1|4)\)$"
 REGRESSION_BENCHMARK = "slowed.TorchForwardInference.time_step('cpu', 1)"
@@ -43,22 +44,34 @@ def import_seconds(statement: str, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def round_args(round_index: int, rounds: int, bench: str | None) -> tuple[tuple[str, ...], str]:
-    """``asv run`` arguments and bench regex for round ``round_index`` (0-based) of ``rounds``.
+def only(names: list[str], bench: str | None) -> str:
+    """A regex by which asv selects every param combination of ``names`` that ``bench``
+    selects (asv searches it in ``name(param, ...)``)."""
+    alternatives = "|".join(re.escape(name) for name in names)
+    within = f"(?=.*(?:{bench}))" if bench else ""
+    return rf"^(?=(?:{alternatives})(?:\(|$)){within}"
 
-    Each round runs one round (``-a rounds=1``). Rounds before the last record their
-    samples and run only ``time_`` benchmarks (asv runs single-shot ``track_`` metrics
-    and the one-round ``timeraw_first_call`` in the last round alone); rounds after the
-    first append.
+
+def round_args(round_index: int, total: int, rounds: Mapping[str, int],
+               bench: str | None) -> tuple[tuple[str, ...], str] | None:
+    """``asv run`` arguments and bench regex for round ``round_index`` (0-based) of
+    ``total``; None when nothing runs in it.
+
+    Rounds are ordered as asv orders them: a ``time_`` benchmark of ``rounds[name]``
+    rounds runs in the last that many. Each ``asv run`` is one round (``-a rounds=1``).
+    Rounds before the last record their samples and run only ``time_`` benchmarks (asv
+    runs single-shot ``track_`` metrics and the one-round ``timeraw_first_call`` in the
+    last round alone); rounds after the first append.
     """
     args = ["-a", "rounds=1"]
     if round_index > 0:
         args.append("--append-samples")
-    last = round_index == rounds - 1
-    if not last:
-        args.append("--record-samples")
-        bench = rf"(?=.*\.time_)(?:{bench})" if bench else r"\.time_"
-    return tuple(args), bench or ""
+    if round_index == total - 1:
+        return tuple(args), bench or ""
+    names = sorted(name for name, count in rounds.items() if count >= total - round_index)
+    if not names:
+        return None
+    return (*args, "--record-samples"), only(names, bench)
 
 
 @dataclass(frozen=True)
@@ -93,15 +106,22 @@ class ProbedRun:
 
 
 def interleaved(scratch: AsvScratch, plans: list[Plan],
-                rounds: int = ROUNDS) -> dict[str, ProbedRun]:
+                minimum_rounds: int = 1) -> dict[str, ProbedRun]:
     """Run every plan round by round, alternating plans (reversed on odd rounds).
 
-    The probe is on, so each label's runs come back with their processes' records.
+    Each ``time_`` benchmark runs in as many rounds as its class sets, as in a plain
+    ``asv run``, and in at least ``minimum_rounds``. The probe is on, so each label's
+    runs come back with their processes' records.
     """
+    rounds = {plan.label: scratch.time_rounds(plan.bench, minimum_rounds) for plan in plans}
+    total = max([minimum_rounds, *(n for counts in rounds.values() for n in counts.values())])
     runs = {plan.label: ProbedRun() for plan in plans}
-    for index in range(rounds):
+    for index in range(total):
         for plan in plans if index % 2 == 0 else plans[::-1]:
-            args, bench = round_args(index, rounds, plan.bench)
+            scheduled = round_args(index, total, rounds[plan.label], plan.bench)
+            if scheduled is None:
+                continue
+            args, bench = scheduled
             probe_file = scratch.work / f"probe-{plan.label}-{index}.jsonl"
             outcome = scratch.run(plan.label, bench or None, plan.launch_method,
                                   {**plan.env, PROBE_ENV: str(probe_file)}, args)
@@ -154,7 +174,7 @@ def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_me
     label = fidelity_label(case, device)
     run = interleaved(scratch, [Plan(label, case.bench_regex(device), launch_method,
                                      {REFERENCE_ENV: str(min_time)})],
-                      rounds=FIDELITY_ROUNDS)[label]
+                      minimum_rounds=FIDELITY_ROUNDS)[label]
     measured = [r for r in run.records if "reference" in r]
     if not measured:
         row.unavailable = skip_reason("\n".join(o.output for o in run.outcomes))

@@ -14,7 +14,6 @@ from mpsbench.selfcheck.measure import (
     FACTOR,
     FIDELITY_ROUNDS,
     REGRESSION_BENCHMARK,
-    ROUNDS,
     SLOWDOWN,
     Findings,
     ProbedRun,
@@ -203,7 +202,7 @@ def overhead_section(findings: Findings, launch_subset: str, grid: str,
         lines += _parts_table(findings.launch)
     if findings.default_runs:
         runs = {f"run {i + 1}": run for i, run in enumerate(findings.default_runs)}
-        lines += ["", f"### The default grid ({grid}), each run in {ROUNDS} rounds", ""]
+        lines += ["", f"### The default grid ({grid}), each benchmark in its asv rounds", ""]
         lines += _parts_table(runs)
     lines += ["", "### What the suite does to keep overhead down", ""] + settings
     return lines
