@@ -20,7 +20,7 @@ from mpsbench.firstcall import first_call_source
 from mpsbench.ops import steps
 from mpsbench.ops.grid import MODES, op_params, selected_grid
 from mpsbench.ops.spec import OPS, get_op
-from mpsbench.timing import per_call_clock
+from mpsbench.timing import PerCallClock
 
 from .common import (
     MLX_OP_ROUNDS,
@@ -75,7 +75,7 @@ class _Timing(_Step):
 
     def setup(self, *params: Any) -> None:
         super().setup(*params)
-        self.timer = per_call_clock(self.step.calls_per_block)
+        self.timer = PerCallClock(self.step.calls_per_block)
 
     def time_step(self, *params: Any) -> None:
         """Seconds per synchronized step, warmed up."""

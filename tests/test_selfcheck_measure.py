@@ -87,6 +87,14 @@ def test_the_report_has_every_section_and_verdict(tmp_path):
     assert "| `resnet50.TorchTrainStep.time_step('cpu', 16)` | 12.5% |" in text
 
 
+def test_a_skipped_section_leaves_no_empty_heading():
+    found = findings()
+    found.fidelity = []
+    text = report.render(found, "mpsbench selfcheck --skip fidelity", measure.LAUNCH_SUBSET,
+                         "every benchmark", [])
+    assert "## Fidelity" not in text and "## Stability (A/A)" in text
+
+
 def test_a_skipped_case_keeps_asvs_reason():
     output = "For parameters: 'gpu', 1\nasv: skipped: NotImplementedError('no GPU hardware')"
     assert measure.skip_reason(output) == "NotImplementedError('no GPU hardware')"

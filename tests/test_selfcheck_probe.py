@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 
 import pytest
 from asv_runner.benchmarks._base import Benchmark
@@ -11,7 +12,7 @@ from asv_runner.benchmarks.time import TimeBenchmark
 
 from mpsbench import probe
 from mpsbench.selfcheck import analysis
-from mpsbench.timing import TimedStep
+from mpsbench.timing import PerCallClock, TimedStep
 
 
 class NoBackend:
@@ -66,6 +67,20 @@ def test_timed_seconds_come_from_asvs_samples():
     assert probe.timed_seconds({"samples": [0.5, 0.25], "number": 2}) == pytest.approx(1.5)
     assert probe.timed_seconds(3.0) is None  # a track_ value
     assert probe.timed_seconds(None) is None
+
+
+def test_a_block_samples_timed_length_counts_every_call_in_it():
+    class Benchmark:
+        def time_step(self) -> None:
+            """A benchmark method."""
+
+    instance = Benchmark()
+    bench = SimpleNamespace(func=instance.time_step)
+    assert probe._calls_per_sample(bench) == 1  # asv's own timer: one call per sample
+    instance.timer = PerCallClock(40)
+    assert probe._calls_per_sample(bench) == 40
+    result = {"samples": [0.001, 0.002], "number": 1}  # per call, as asv records them
+    assert probe.timed_seconds(result, 40) == pytest.approx(0.12)
 
 
 def test_a_benchmark_process_writes_one_record_with_its_spans(probe_file):

@@ -88,4 +88,5 @@ def test_the_per_call_clock_divides_by_the_block(monkeypatch):
     from mpsbench import timing
 
     monkeypatch.setattr(timing.time, "perf_counter", lambda: 8.0)
-    assert timing.per_call_clock(4)() == 2.0
+    clock = timing.PerCallClock(4)
+    assert clock() == 2.0 and clock.calls == 4

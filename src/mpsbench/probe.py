@@ -83,7 +83,7 @@ def _flush(benchmark: Any, result: Any = None) -> None:
     _write({"benchmark": benchmark.name,
             "params": [str(p) for p in getattr(benchmark, "_current_params", ())],
             **{k: v for k, v in _process.items() if k != "written"},
-            "timed": timed_seconds(result)})
+            "timed": timed_seconds(result, _calls_per_sample(benchmark))})
 
 
 def record_forkserver() -> None:
@@ -92,11 +92,21 @@ def record_forkserver() -> None:
         _write({"benchmark": FORKSERVER, "ready": time.time()})
 
 
-def timed_seconds(result: Any) -> float | None:
-    """Seconds inside asv's timed regions for a time benchmark's result, else None."""
+def timed_seconds(result: Any, calls_per_sample: int = 1) -> float | None:
+    """Seconds inside asv's timed regions for a time benchmark's result, else None.
+
+    asv records seconds per timer unit; a sample timed with a ``PerCallClock`` lasted
+    ``calls_per_sample`` times that.
+    """
     if isinstance(result, dict) and "samples" in result and "number" in result:
-        return float(sum(result["samples"]) * result["number"])
+        return float(sum(result["samples"]) * result["number"] * calls_per_sample)
     return None
+
+
+def _calls_per_sample(benchmark: Any) -> int:
+    """The calls in each of the benchmark's samples: its ``PerCallClock``'s, else 1."""
+    timer = getattr(getattr(benchmark.func, "__self__", None), "timer", None)
+    return getattr(timer, "calls", 1)
 
 
 def _reference_step(benchmark: Any) -> Any:

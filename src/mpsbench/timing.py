@@ -110,10 +110,16 @@ class TimedStep:
         return outputs
 
 
-def per_call_clock(calls: int) -> Callable[[], float]:
+class PerCallClock:
     """``perf_counter`` in units of ``calls``: a timed block of calls then reads per call.
 
     asv times each sample with its benchmark's ``timer``; a benchmark whose sample is a
-    block of ``calls`` steps sets this one, so asv records seconds per step.
+    block of ``calls`` steps sets this one, so asv records seconds per step. ``calls``
+    stays readable, so a sample's own length is ``calls`` times what asv records.
     """
-    return lambda: time.perf_counter() / calls
+
+    def __init__(self, calls: int) -> None:
+        self.calls = calls
+
+    def __call__(self) -> float:
+        return time.perf_counter() / self.calls

@@ -127,6 +127,8 @@ def summary(findings: Findings) -> list[str]:
 
 
 def fidelity_section(findings: Findings) -> list[str]:
+    if not findings.fidelity:
+        return []
     lines = [
         "## Fidelity", "",
         "The suite's time is the median asv recorded for the benchmark at that grid point, "
