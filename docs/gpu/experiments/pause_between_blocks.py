@@ -17,7 +17,7 @@ import timeit
 
 from mpsbench.ops import steps
 from mpsbench.selfcheck.reference import measure_step
-from mpsbench.timing import TimedStep, per_call_clock
+from mpsbench.timing import PerCallClock, TimedStep
 
 OPS = {"linear": (), "softmax": (), "layer_norm": (), "sdpa": (8, "causal")}
 BLOCKS = 60
@@ -44,7 +44,7 @@ def blocks(step: TimedStep, pause: float = 0.0, primed: bool = False) -> float:
 def asv_like(step: TimedStep, point: steps.Point) -> float:
     """Blocks as asv samples them: setup (a cached lookup) before each, per-call clock."""
     timer = timeit.Timer(stmt=step.block, setup=lambda: steps.cached_step(point),
-                         timer=per_call_clock(step.calls_per_block))
+                         timer=PerCallClock(step.calls_per_block))
     return microseconds([timer.timeit(1) for _ in range(BLOCKS)])
 
 
