@@ -103,17 +103,21 @@ def timed_seconds(result: Any, calls_per_sample: int = 1) -> float | None:
     return None
 
 
+def _instance_attribute(benchmark: Any, name: str) -> Any:
+    """What the benchmark's class instance set as ``name`` (in its setup), if anything."""
+    return getattr(getattr(benchmark.func, "__self__", None), name, None)
+
+
 def _calls_per_sample(benchmark: Any) -> int:
     """The calls in each of the benchmark's samples: its ``PerCallClock``'s, else 1."""
-    timer = getattr(getattr(benchmark.func, "__self__", None), "timer", None)
-    return getattr(timer, "calls", 1)
+    return getattr(_instance_attribute(benchmark, "timer"), "calls", 1)
 
 
 def _reference_step(benchmark: Any) -> Any:
     """The ``TimedStep`` a time benchmark's setup kept in ``self.step``, if any."""
     if not benchmark.name.rsplit(".", 1)[-1].startswith("time_"):
         return None
-    return getattr(getattr(benchmark.func, "__self__", None), "step", None)
+    return _instance_attribute(benchmark, "step")
 
 
 def _reference(step: Any, seconds: float) -> dict[str, list[float]] | None:
