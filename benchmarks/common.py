@@ -12,14 +12,23 @@ WHY_ROUNDS = (
     "not an import."
 )
 
-MLX_OP_ROUNDS = 4
+MLX_OP_ROUNDS = 6
 WHY_MLX_OP_ROUNDS = (
-    "Four rounds for MLX operators' time_step: on Linux's CPU backend (float16 emulated, "
-    "steps of 2-40 ms) two full self-checks' A/A compares flagged MLX operators almost "
+    "Six rounds for MLX operators' time_step: on Linux's CPU backend (float16 emulated, "
+    "steps of 2-40 ms) full self-checks' A/A compares flagged MLX operators almost "
     "alone, every flag in one direction, 10-30% apart between runs made minutes apart, "
-    "while a process's own median held within 2-4%; processes spread over more of the "
-    "run average the machine's slow spells out. asv sets rounds per class, not per "
-    "device, so MLX's GPU combinations get them too, at a build and warm-up each."
+    "while a process's own median held within 2-4%: the machine's slow spells, which "
+    "processes spread over more of the run average out. Two rounds gave 9 such flags, "
+    "four gave 5. asv sets rounds per class, not per device, so MLX's GPU combinations "
+    "get them too, at a build and warm-up each."
+)
+
+WHY_FIRST_CALL_ROUNDS = (
+    "Two rounds for first calls: with one, a benchmark's three fresh interpreters ran "
+    "within seconds of each other, and an A/A compare flagged 3 of 24 MLX compiled first "
+    "calls at 1.40-1.66, all three samples of one run inside one slow spell; a second "
+    "process, minutes away, puts half the samples outside it, at the cost of an import "
+    "and a build per sample (about 0.2 s each for MLX here)."
 )
 
 
@@ -54,14 +63,14 @@ class ColdStartTiming:
     """asv settings for ``timeraw_first_call``, whose every sample is a fresh interpreter.
 
     A first call happens once per process, so its samples are processes. Three of them
-    (``repeat = 3``) give asv a spread to compare by (its confidence intervals), where
-    one value per process flagged most first calls in an A/A compare; more would cost
-    an import of the framework each. One round, since the samples are processes already,
-    and no asv warm-up, which would start processes that time nothing.
+    a round (``repeat = 3``) give asv a spread to compare by (its confidence intervals),
+    where one value per process flagged most first calls in an A/A compare. Two rounds
+    (``WHY_FIRST_CALL_ROUNDS``), and no asv warm-up, which would start processes that
+    time nothing.
     """
 
     number = 1
     repeat = 3
-    rounds = 1
+    rounds = 2
     warmup_time = 0.0
     timeout = 900

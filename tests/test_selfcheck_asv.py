@@ -20,8 +20,11 @@ BENCH = r"^resnet50\.TorchForwardInference\.time_step\('cpu', 1\)$"
 def test_two_probed_runs_are_attributed_and_compared(tmp_path):
     scratch = AsvScratch(ROOT, tmp_path, ["A", "B"])
     method = default_launch_method()
-    assert scratch.time_rounds(BENCH) == {"resnet50.TorchForwardInference.time_step": 2}
-    assert scratch.time_rounds(BENCH, minimum=4)["resnet50.TorchForwardInference.time_step"] == 4
+    assert scratch.rounds(BENCH) == {"resnet50.TorchForwardInference.time_step": 2}
+    assert scratch.rounds(BENCH, minimum=4)["resnet50.TorchForwardInference.time_step"] == 4
+    assert scratch.rounds(r"^resnet50\.TorchPeakMemory\.") == {
+        "resnet50.TorchPeakMemory.track_peak_memory": 1}  # asv: no rounds, one
+    assert set(scratch.rounds(r"FirstCall\.timeraw_first_call").values()) == {2}
     runs = measure.interleaved(scratch, [measure.Plan("A", BENCH, method),
                                          measure.Plan("B", BENCH, method)])
     for run in runs.values():

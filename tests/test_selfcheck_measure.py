@@ -20,8 +20,12 @@ STEP = "resnet50.TorchTrainStep.time_step"
 MLX_STEP = "transformer.MLXSDPA.time_step"
 
 
+FIRST_CALL = "resnet50.TorchFirstCall.timeraw_first_call"
+TRACK = "resnet50.TorchPeakMemory.track_peak_memory"
+
+
 def test_each_round_runs_what_asv_would_run_in_it():
-    rounds = {STEP: 2, MLX_STEP: 4}
+    rounds = {STEP: 2, MLX_STEP: 4, FIRST_CALL: 2, TRACK: 1}
     first, bench = measure.round_args(0, 4, rounds, r"'cpu'")
     assert first == ("-a", "rounds=1", "--record-samples")
     assert re.search(bench, f"{MLX_STEP}('cpu', 'float16')")  # its extra rounds come first
@@ -30,8 +34,8 @@ def test_each_round_runs_what_asv_would_run_in_it():
     middle, bench = measure.round_args(2, 4, rounds, r"'cpu'")
     assert middle == ("-a", "rounds=1", "--append-samples", "--record-samples")
     assert re.search(bench, f"{STEP}('cpu', 1)") and re.search(bench, f"{MLX_STEP}('cpu', 1)")
-    first_call = "resnet50.TorchFirstCall.timeraw_first_call('train_step', 'cpu', 1)"
-    assert not re.search(bench, first_call)  # single-shot metrics wait for the last round
+    assert re.search(bench, f"{FIRST_CALL}('train_step', 'cpu', 1)")
+    assert not re.search(bench, f"{TRACK}('cpu', 1)")  # single-shot: the last round only
     last, bench = measure.round_args(3, 4, rounds, r"'cpu'")
     assert last == ("-a", "rounds=1", "--append-samples") and bench == r"'cpu'"
     assert measure.round_args(0, 4, {STEP: 2}, None) is None  # nothing runs four rounds

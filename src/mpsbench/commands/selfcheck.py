@@ -72,6 +72,7 @@ def suite_settings(root: Path, launch_method: str) -> list[str]:
     sys.path.insert(0, str(root))
     from benchmarks.common import (
         MLX_OP_ROUNDS,
+        WHY_FIRST_CALL_ROUNDS,
         WHY_MLX_OP_ROUNDS,
         WHY_ROUNDS,
         ColdStartTiming,
@@ -100,7 +101,7 @@ def suite_settings(root: Path, launch_method: str) -> list[str]:
         f"repeat={ColdStartTiming.repeat}, rounds={ColdStartTiming.rounds}), in the default "
         "grid for compiled steps and GPU ResNet-50 only. One first call per process was one "
         "value per run, which `asv compare` can only judge by its ratio; an earlier A/A run "
-        "here flagged most first calls that way.",
+        f"here flagged most first calls that way. {WHY_FIRST_CALL_ROUNDS}",
         f"- torch's CPU kernels use {_threads()} thread(s) here: all cores but one "
         "(`mpsbench.threads`), because a pool on every core waits for whichever worker "
         "the OS preempts.",

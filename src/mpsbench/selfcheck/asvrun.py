@@ -112,9 +112,10 @@ class AsvScratch:
                   "--environment", f"existing:{sys.executable}", "--bench", "just-discover")
         return list(load_benchmark_index(self.results_dir).values())
 
-    def time_rounds(self, bench: str | None, minimum: int = 1) -> dict[str, int]:
-        """Each ``time_`` benchmark that ``bench`` selects, with its class's ``rounds``
-        (at least ``minimum``).
+    def rounds(self, bench: str | None, minimum: int = 1) -> dict[str, int]:
+        """Each benchmark that ``bench`` selects, with the rounds ``asv run`` gives it: its
+        class's ``rounds`` (at least ``minimum``), or one for a metric without them
+        (``track_``).
 
         Selected by asv's own rule (``asv.benchmarks.Benchmarks``): the regex is searched
         in each ``name(param, ...)``.
@@ -123,9 +124,8 @@ class AsvScratch:
 
         selected = Benchmarks(SimpleNamespace(benchmark_dir=self.benchmark_dir), self.index,
                               regex=bench)
-        return {name: max(minimum, int(meta.get("rounds", 1)))
-                for name, meta in selected.items()
-                if name.rsplit(".", 1)[-1].startswith("time_")}
+        return {name: max(minimum, int(meta["rounds"])) if "rounds" in meta else 1
+                for name, meta in selected.items()}
 
     def compare(self, before: str, after: str, factor: float) -> str:
         """``asv compare before after --factor``'s table, as text."""

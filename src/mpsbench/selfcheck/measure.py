@@ -57,11 +57,10 @@ def round_args(round_index: int, total: int, rounds: Mapping[str, int],
     """``asv run`` arguments and bench regex for round ``round_index`` (0-based) of
     ``total``; None when nothing runs in it.
 
-    Rounds are ordered as asv orders them: a ``time_`` benchmark of ``rounds[name]``
-    rounds runs in the last that many. Each ``asv run`` is one round (``-a rounds=1``).
-    Rounds before the last record their samples and run only ``time_`` benchmarks (asv
-    runs single-shot ``track_`` metrics and the one-round ``timeraw_first_call`` in the
-    last round alone); rounds after the first append.
+    Rounds are ordered as asv orders them: a benchmark of ``rounds[name]`` rounds runs
+    in the last that many, so single-shot ``track_`` metrics run in the last round alone.
+    Each ``asv run`` is one round (``-a rounds=1``). Rounds before the last record their
+    samples; rounds after the first append.
     """
     args = ["-a", "rounds=1"]
     if round_index > 0:
@@ -109,11 +108,11 @@ def interleaved(scratch: AsvScratch, plans: list[Plan],
                 minimum_rounds: int = 1) -> dict[str, ProbedRun]:
     """Run every plan round by round, alternating plans (reversed on odd rounds).
 
-    Each ``time_`` benchmark runs in as many rounds as its class sets, as in a plain
-    ``asv run``, and in at least ``minimum_rounds``. The probe is on, so each label's
-    runs come back with their processes' records.
+    Each benchmark runs in as many rounds as a plain ``asv run`` gives it, a timed one
+    in at least ``minimum_rounds``. The probe is on, so each label's runs come back
+    with their processes' records.
     """
-    rounds = {plan.label: scratch.time_rounds(plan.bench, minimum_rounds) for plan in plans}
+    rounds = {plan.label: scratch.rounds(plan.bench, minimum_rounds) for plan in plans}
     total = max([minimum_rounds, *(n for counts in rounds.values() for n in counts.values())])
     runs = {plan.label: ProbedRun() for plan in plans}
     for index in range(total):
