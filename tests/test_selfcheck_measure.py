@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,6 @@ from .test_selfcheck_analysis import COMPARE, spawn_record
 
 STEP = "resnet50.TorchTrainStep.time_step"
 MLX_STEP = "transformer.MLXSDPA.time_step"
-
-
 FIRST_CALL = "resnet50.TorchFirstCall.timeraw_first_call"
 TRACK = "resnet50.TorchPeakMemory.track_peak_memory"
 
@@ -54,7 +53,9 @@ def test_the_command_line_shows_only_what_differs_from_the_defaults():
     parser = build_parser()
     assert command_line(parser.parse_args(["selfcheck"])) == "mpsbench selfcheck"
     args = parser.parse_args(["selfcheck", "--device", "gpu", "--skip", "regression"])
-    assert command_line(args) == "mpsbench selfcheck --device 'gpu' --skip regression"
+    assert command_line(args) == "mpsbench selfcheck --device gpu --skip regression"
+    typed = ["selfcheck", "--bench", r"\.time_step\('gpu', 'float16'", "--skip", "overhead"]
+    assert shlex.split(command_line(parser.parse_args(typed))) == ["mpsbench", *typed]
 
 
 def findings() -> measure.Findings:

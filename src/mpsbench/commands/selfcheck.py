@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -48,17 +49,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def command_line(args: argparse.Namespace) -> str:
-    """The command as typed, options that differ from the defaults included."""
-    parts = ["mpsbench selfcheck"]
+    """The command as a shell takes it, options that differ from the defaults included."""
+    parts = ["mpsbench", "selfcheck"]
     if args.output != Path("docs/performance.md"):
-        parts.append(f"--output {args.output}")
+        parts += ["--output", str(args.output)]
     for option in ("device", "bench", "cases", "min_time", "work"):
         value = getattr(args, option)
         default = {"device": "all", "min_time": 5.0}.get(option)
         if value is not None and value != default:
-            parts.append(f"--{option.replace('_', '-')} '{value}'")
-    parts += [f"--skip {s}" for s in args.skip]
-    return " ".join(parts)
+            parts += [f"--{option.replace('_', '-')}", str(value)]
+    for section in args.skip:
+        parts += ["--skip", section]
+    return shlex.join(parts)
 
 
 def devices(choice: str) -> list[str]:
