@@ -76,6 +76,15 @@ def findings() -> measure.Findings:
     return found
 
 
+def test_only_load_beyond_the_self_checks_own_process_reads_as_a_busy_machine(monkeypatch):
+    monkeypatch.setattr(report.os, "cpu_count", lambda: 2)
+    found = findings()
+    found.load_before, found.load_after = (0.2, 0.5, 0.7), (1.01, 1.0, 1.0)  # its own process
+    assert not any("busy" in line for line in report.header(found, "mpsbench selfcheck"))
+    found.load_after = (2.3, 2.0, 1.5)  # one more busy process beside it
+    assert any("busy" in line for line in report.header(found, "mpsbench selfcheck"))
+
+
 def test_the_report_has_every_section_and_verdict(tmp_path):
     text = report.render(findings(), "mpsbench selfcheck", measure.LAUNCH_SUBSET,
                          "every benchmark", ["- a setting"])
