@@ -88,6 +88,20 @@ def older_suite(results):
             "has version 1)")
 
 
+def test_results_of_an_older_suite_get_one_note_per_file_and_reason(published_site, tmp_path):
+    shutil.copytree(published_site / "results", tmp_path / "results")
+    (path,) = (tmp_path / "results" / "alpha").glob("*-existing-*.json")
+    data = json.loads(path.read_text())
+    version = data["result_columns"].index("version")
+    for row in data["results"].values():
+        row[version] = "0"
+    path.write_text(json.dumps(data))
+    notes = [n for n in load_results(tmp_path / "results").problems if "older suite" in n]
+    stale = len(data["results"])
+    assert stale > 3 and len(notes) == 1
+    assert f"left out {stale} benchmarks (" in notes[0] and f"and {stale - 3} more)" in notes[0]
+
+
 def corrupt_machine_json(results):
     (results / "beta" / "machine.json").write_text("{")
     return "beta: machine.json is unreadable"

@@ -151,18 +151,26 @@ def unreadable_machine_files(results_dir: Path) -> list[str]:
 
 
 def _stale_notes(frame: pd.DataFrame, index: dict[str, dict[str, Any]]) -> list[str]:
-    """A note per benchmark with results that the current suite no longer matches."""
+    """A note per result set and reason, naming the benchmarks the suite no longer matches."""
     stale = frame[~frame["current"].astype(bool)]
-    notes = []
+    grouped: dict[tuple[str, str], list[str]] = {}
     for (name, version), rows in stale.groupby(["benchmark", "version"], dropna=False):
         files = rows[["machine", "commit"]].drop_duplicates()
         where = ", ".join(f"{m} @ {str(c)[:8]}" for m, c in files.itertuples(index=False))
         now = index.get(name, {}).get("version")
         why = (f"version {version}, the suite now has version {now}" if now
                else "the suite no longer has this benchmark")
-        notes.append(f"left out {name} from {where}: recorded by an older suite ({why}); "
-                     "asv leaves these out too. Re-run it to record it again")
-    return notes
+        grouped.setdefault((where, why), []).append(name)
+    return [f"left out {_some(names)} from {where}: recorded by an older suite ({why}); "
+            "asv leaves these out too. Re-run to record them again"
+            for (where, why), names in grouped.items()]
+
+
+def _some(names: list[str], shown: int = 3) -> str:
+    """``names``, or their count and the first few when there are more than ``shown``."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{len(names)} benchmarks ({', '.join(names[:shown])} and {len(names) - shown} more)"
 
 
 def current_rows(frame: pd.DataFrame) -> pd.DataFrame:
