@@ -1,8 +1,10 @@
 """mpsbench's asv benchmarks. They import ``mpsbench`` from this working tree's src/.
 
-Importing this package imports no framework, except in asv's forkserver on Linux,
-which imports torch and torchvision once so that its forked children need not
-(``mpsbench.launch``). ``MPSBENCH_PROBE`` turns on ``mpsbench selfcheck``'s recording.
+Importing this package first pins the C allocator's thresholds (``mpsbench.allocator``),
+so every benchmark process starts from the same allocator state. It imports no
+framework, except in asv's forkserver on Linux, which imports torch and torchvision once
+so that its forked children need not (``mpsbench.launch``). ``MPSBENCH_PROBE`` turns
+on ``mpsbench selfcheck``'s recording.
 """
 
 import sys
@@ -12,7 +14,8 @@ _SRC = str(Path(__file__).resolve().parents[1] / "src")
 if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
-from mpsbench import launch, probe  # noqa: E402  (needs src on the path)
+from mpsbench import allocator, launch, probe  # noqa: E402  (needs src on the path)
 
+allocator.configure()  # first: before any framework allocates (mpsbench.allocator)
 probe.install_if_requested()
 launch.preimport_for_forkserver()

@@ -19,9 +19,13 @@ BATCHES = [1, 4, 16]
 
 
 class _Phase(StepTiming):
-    """One ResNet-50 phase of ``workload``; subclasses name the workload and the phase."""
+    """One ResNet-50 phase of ``workload``; subclasses name the workload and the phase.
 
-    version = 1
+    Version 2: every process pins the C allocator (``mpsbench.allocator``); version 1's
+    CPU times depended on what the process had allocated before (up to 1.9x).
+    """
+
+    version = 2
     workload: ModuleType
     phase: str
     params = (DEVICES, BATCHES)
@@ -165,7 +169,12 @@ class MLXPeakMemory(_MLXPerPhase, _PeakMemory):
 
 
 class _FirstCall(_PerPhase, ColdStartTiming):
-    """The first step of a phase in a fresh interpreter (MPS graph builds, compiling)."""
+    """The first step of a phase in a fresh interpreter (MPS graph builds, compiling).
+
+    Version 2: the interpreter pins the C allocator first, as every benchmark process does.
+    """
+
+    version = 2
 
     def setup(self, phase: str, device: str, batch: int) -> None:
         self.skip(device, batch)

@@ -48,9 +48,10 @@ class _OpBenchmark:
 
     def skip(self, *params: Any) -> None:
         """Raise ``Unavailable`` for a combination that cannot run here."""
-        device, _, mode = params[:3]
-        skip_if_no_gpu_hardware(device)
-        skip_for(GRID.skip_reason(self.framework, device, mode))
+        named = dict(zip(self.param_names, params, strict=True))
+        skip_if_no_gpu_hardware(named["device"])
+        skip_for(GRID.skip_reason(self.framework, named["device"], named["mode"], self.op,
+                                  named["batch"], named["seq"]))
 
 
 class _Step(_OpBenchmark, StepTiming):
@@ -68,10 +69,12 @@ class _Timing(_Step):
 
     Version 2: version 1 timed one step per sample, which read microsecond GPU steps
     at 2-3.5x their back-to-back time, so its values are not comparable. MLX's classes
-    run ``MLX_OP_ROUNDS`` rounds (``WHY_MLX_OP_ROUNDS``).
+    run ``MLX_OP_ROUNDS`` rounds (``WHY_MLX_OP_ROUNDS``). Version 3: every process pins
+    the C allocator (``mpsbench.allocator``), so CPU times no longer depend on what the
+    process allocated before.
     """
 
-    version = 2
+    version = 3
 
     def setup(self, *params: Any) -> None:
         super().setup(*params)
@@ -101,7 +104,12 @@ class _Memory(_Step):
 
 
 class _FirstCall(_OpBenchmark, ColdStartTiming):
-    """The first synchronized step in a fresh interpreter; a compiled mode compiles in it."""
+    """The first synchronized step in a fresh interpreter; a compiled mode compiles in it.
+
+    Version 2: the interpreter pins the C allocator first (``mpsbench.allocator``).
+    """
+
+    version = 2
 
     modes = GRID.first_call_modes
 

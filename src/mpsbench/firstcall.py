@@ -24,9 +24,11 @@ def first_call_source(builder: str, *args: Any) -> tuple[str, str]:
     """``(stmt, setup)`` timing the first call of ``builder(*args)``'s cold step.
 
     ``builder`` is ``"module:function"`` returning a cold ``TimedStep``; ``args`` must be
-    literals (asv's params are). The fresh interpreter imports this same ``mpsbench``.
+    literals (asv's params are). The fresh interpreter imports this same ``mpsbench`` and
+    pins the allocator first, as every benchmark process does.
     """
     setup = (f"import sys\nsys.path.insert(0, {SOURCE_DIR!r})\n"
+             "from mpsbench import allocator\nallocator.configure()\n"
              "from mpsbench.firstcall import cold_step\n"
              f"step = cold_step({builder!r}, {args!r})")
     return "step()", setup

@@ -1,7 +1,9 @@
 """Facts about this machine that belong beside its results.
 
 asv keeps five of them per machine (os, arch, cpu, num_cpu, ram) and shows them on
-its site; ``asv_machine_info`` folds the GPU into the cpu field so it shows there too.
+its site; ``asv_machine_info`` folds the GPU into the cpu field so it shows there too,
+and adds the allocator and torch's CPU thread count, which asv then stores in every
+result's params: each number carries the settings it was measured under.
 The full set is written as JSON beside the results by ``mpsbench machine``.
 """
 
@@ -16,10 +18,12 @@ from typing import Any
 import cpuinfo
 import psutil
 
+from mpsbench.allocator import AllocatorState, expected_state
 from mpsbench.errors import Unavailable
 from mpsbench.frameworks import availability
 from mpsbench.hardware import apple_silicon, gpu_hardware_present, nvidia_device_present
 from mpsbench.history.stack import installed_version
+from mpsbench.threads import torch_cpu_threads
 
 PACKAGES = ("torch", "torchvision", "mlx", "mlx-metal", "mlx-cpu", "mlx-cuda-12", "mlx-cuda-13")
 
@@ -85,7 +89,18 @@ def machine_facts() -> dict[str, Any]:
         "gpu_devices": gpu_devices(),
         "python": platform.python_version(),
         "packages": package_versions(),
+        "allocator": expected_state().as_dict(),
+        "torch_cpu_threads": torch_threads(),
     }
+
+
+def torch_threads() -> int | None:
+    """The thread count the suite gives torch's CPU kernels here (None: no torch)."""
+    if not availability("torch").ok:
+        return None
+    import torch
+
+    return torch_cpu_threads(torch)
 
 
 def asv_machine_info(facts: dict[str, Any], name: str) -> dict[str, str]:
@@ -98,4 +113,6 @@ def asv_machine_info(facts: dict[str, Any], name: str) -> dict[str, str]:
         "cpu": cpu,
         "num_cpu": str(facts["num_cpu"]),
         "ram": f"{facts['ram_bytes'] / 2**30:.0f}GB",
+        "allocator": AllocatorState(**facts["allocator"]).label(),
+        "torch_threads": str(facts["torch_cpu_threads"]),
     }
