@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from mpsbench.errors import UserError
-from mpsbench.history import index, package, releases, repo
+from mpsbench.facts import facts_path
+from mpsbench.history import index, package, record, releases, repo, selection
+from mpsbench.launch import launch_args
 
 FRAMEWORKS = ("torch", "mlx")
 
@@ -49,6 +52,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           help="only commits after this tag, e.g. torch-2.13.0")
     _add_history(hashfile)
     hashfile.set_defaults(handler=run_hashfile)
+
+    chosen = actions.add_parser(
+        "selection", help="print the --bench regex of the benchmarks a history records",
+        description="The representative subset a release history records (a few minutes a "
+        "release on 2 cores): asv run HASHFILE:torch.txt --bench \"$(mpsbench history "
+        "selection --framework torch)\"")
+    chosen.add_argument("--framework", choices=FRAMEWORKS, required=True)
+    chosen.set_defaults(handler=run_selection)
+
+    record_parser = actions.add_parser(
+        "record", help="record the history's selection over the releases, resumably",
+        description="One 'asv run' per history commit, in date order, each with its "
+        "framework's selection; commits already recorded for the machine are passed over, "
+        "so an interrupted recording continues where it stopped. Arguments after '--' go "
+        "to 'asv run' (e.g. -- --cpu-affinity 1).")
+    record_parser.add_argument("--name", required=True, help="asv machine name")
+    record_parser.add_argument("--framework", choices=FRAMEWORKS, action="append",
+                               help="record only this framework's releases (repeatable)")
+    record_parser.add_argument("--from", dest="first", metavar="TAG",
+                               help="first release to record, e.g. torch-2.5.1")
+    record_parser.add_argument("--to", dest="last", metavar="TAG", help="last release")
+    record_parser.add_argument("--results", type=Path, default=Path("results"),
+                               help="asv results directory (default: results)")
+    _add_history(record_parser)
+    record_parser.add_argument("asv_args", nargs=argparse.REMAINDER,
+                               help="extra 'asv run' arguments, after '--'")
+    record_parser.set_defaults(handler=run_record)
 
 
 def _add_list(parser: argparse.ArgumentParser) -> None:
@@ -92,4 +122,36 @@ def run_hashfile(args: argparse.Namespace) -> int:
         raise UserError(f"no {args.framework} release in {args.history}"
                         + (f" after {args.after}" if args.after else ""))
     print("\n".join(chosen))
+    return 0
+
+
+def run_selection(args: argparse.Namespace) -> int:
+    print(selection.bench_regex(args.framework))
+    return 0
+
+
+def run_record(args: argparse.Namespace) -> int:
+    if not facts_path(args.results, args.name).is_file():
+        raise UserError(f"no facts for machine {args.name!r} in {args.results}: run "
+                        f"'mpsbench machine --name {args.name}' first")
+    commits = record.planned(args.history, args.framework or FRAMEWORKS, args.first,
+                             args.last)
+    extra = [a for a in args.asv_args if a != "--"]
+    extra = [*launch_args(extra), *extra]
+    failed = []
+    for number, (sha, tag) in enumerate(commits, 1):
+        framework = record.framework_of(tag)
+        head = f"[{number}/{len(commits)}] {tag} ({sha[:8]})"
+        if record.recorded(args.results, args.name, sha, framework):
+            print(f"{head}: already recorded, passed over", flush=True)
+            continue
+        print(f"{head}: recording {framework}'s selection", flush=True)
+        started = time.monotonic()
+        if record.asv_run_commit(sha, framework, args.name, extra) != 0:
+            failed.append(tag)
+        print(f"{head}: done in {time.monotonic() - started:.0f} s", flush=True)
+        record.bound_pip_cache(args.results, print)
+    if failed:
+        raise UserError(f"asv failed for {', '.join(failed)}; see its output above. "
+                        "Run the same command again to retry only what is missing.")
     return 0

@@ -1,0 +1,78 @@
+"""Record a release history through asv, one commit at a time, resumably.
+
+Each commit is one ``asv run HASHFILE:...`` with its framework's selection
+(``history.selection``): asv saves a commit's results when that commit is done, so an
+interruption loses at most the commit under way, and a commit whose results are already
+in ``results/<machine>/`` is passed over without building its environment. Commits go in
+date order, so consecutive commits share their torch and a torch wheel is installed once.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mpsbench.history import selection
+from mpsbench.history.repo import resolve_tag, tagged_commits
+
+MIN_FREE_BYTES = 25 * 2**30  # below this, pip's cache (a CUDA torch is ~3 GB) is emptied
+
+
+def framework_of(tag: str) -> str:
+    return tag.split("-", 1)[0]
+
+
+def planned(history: Path, frameworks: Sequence[str], first: str | None,
+            last: str | None) -> list[tuple[str, str]]:
+    """(hash, tag) of the commits to record, oldest first, from tag ``first`` to ``last``."""
+    commits = tagged_commits(history)
+    tags = [tag for _, tag in commits]
+    for bound in (first, last):
+        if bound is not None and bound not in tags:
+            resolve_tag(history, bound)  # raises, naming the tags that exist
+    start = tags.index(first) if first else 0
+    stop = tags.index(last) + 1 if last else len(commits)
+    return [(sha, tag) for sha, tag in commits[start:stop] if framework_of(tag) in frameworks]
+
+
+def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
+    """Whether ``machine`` has results for ``sha`` from ``framework``'s selection."""
+    prefix = selection.FRAMEWORK_PREFIX[framework]
+    for path in (results / machine).glob(f"{sha[:8]}-*.json"):
+        try:
+            names = json.loads(path.read_text()).get("results", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        if any(name.split(".")[1].startswith(prefix) for name in names if "." in name):
+            return True
+    return False
+
+
+def free_disk(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+def bound_pip_cache(where: Path, say: Callable[[str], None]) -> None:
+    """Empty pip's cache when the disk runs low: each torch release brings ~3 GB."""
+    if free_disk(where) >= MIN_FREE_BYTES:
+        return
+    say(f"less than {MIN_FREE_BYTES // 2**30} GB free: emptying pip's cache")
+    subprocess.run([sys.executable, "-m", "pip", "cache", "purge"], check=False)
+
+
+def asv_run_commit(sha: str, framework: str, machine: str, extra: Sequence[str]) -> int:
+    """``asv run`` of one history commit with its framework's selection; asv's exit code."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as hashfile:
+        hashfile.write(sha + "\n")
+    try:
+        command = [sys.executable, "-m", "asv", "run", f"HASHFILE:{hashfile.name}",
+                   "--machine", machine, "--bench", selection.bench_regex(framework),
+                   "--skip-existing", *extra]
+        return subprocess.run(command).returncode
+    finally:
+        Path(hashfile.name).unlink()
