@@ -1,0 +1,78 @@
+"""The history's named selection picks exactly the intended points of the default grid,
+and the recorder plans, passes over and resumes commits as it says."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from asv_runner.discovery import disc_benchmarks
+
+from mpsbench.history import record, selection
+
+from .conftest import ROOT
+
+
+def discovered_points() -> list[str]:
+    """Every ``name(params)`` asv's --bench sees in the default grid."""
+    points = []
+    for benchmark in disc_benchmarks(str(ROOT / "benchmarks")):
+        params = [[repr(value) for value in axis] for axis in benchmark._params]
+        points += ([f"{benchmark.name}({', '.join(combo)})"
+                    for combo in itertools.product(*params)] if params else [benchmark.name])
+    return points
+
+
+@pytest.fixture(scope="module")
+def points() -> list[str]:
+    return discovered_points()
+
+
+def test_torch_selection_is_resnet_and_six_ops_on_the_cpu(points):
+    chosen = [p for p in points if selection.selects("torch", p)]
+    assert len(chosen) == 2 * 2 + 6 * 2  # ResNet phases x batches; ops x phases
+    assert "resnet50.TorchTrainStep.time_step('cpu', 4)" in chosen
+    assert ("transformer.TorchSDPA.time_step('cpu', 'float16', 'eager', 'forward_backward', "
+            "1, 128, 8, 'causal')") in chosen
+    assert all("'cpu'" in p and "MLX" not in p and "'compiled'" not in p for p in chosen)
+
+
+def test_mlx_selection_adds_the_compiled_first_call(points):
+    chosen = [p for p in points if selection.selects("mlx", p)]
+    assert len(chosen) == 2 + 6 * 2 + 1
+    assert [p for p in chosen if "FirstCall" in p] == [
+        "transformer.MLXTransformerEncoderLayerFirstCall.timeraw_first_call('cpu', "
+        "'float16', 'compiled', 'forward', 1, 128, 8, 'causal')"]
+    assert not any("Torch" in p or "resnet50.MLXTrainStep.time_step('cpu', 4)" in p
+                   for p in chosen)
+
+
+def test_linears_gpu_point_is_not_in_the_history(points):
+    assert not any(selection.selects(fw, p) for fw in ("torch", "mlx") for p in points
+                   if ", 64, 512" in p)
+
+
+def write_result(folder, sha: str, names: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{sha[:8]}-virtualenv-py3.11.json").write_text(
+        json.dumps({"results": {name: [[1.0]] for name in names}}))
+
+
+def test_a_commit_counts_as_recorded_only_with_its_frameworks_results(tmp_path):
+    sha = "0123456789abcdef0123"
+    write_result(tmp_path / "m", sha, ["transformer.MLXLinear.time_step"])
+    assert record.recorded(tmp_path, "m", sha, "mlx")
+    assert not record.recorded(tmp_path, "m", sha, "torch")
+    assert not record.recorded(tmp_path, "other", sha, "mlx")
+    (tmp_path / "m" / f"{sha[:8]}-broken.json").write_text("{not json")
+    assert record.recorded(tmp_path, "m", sha, "mlx")  # a corrupt file is passed over
+
+
+def test_the_plan_runs_from_one_tag_to_another_in_date_order(monkeypatch):
+    commits = [("a1", "torch-2.5.1"), ("b2", "mlx-0.19.3"), ("c3", "torch-2.6.0"),
+               ("d4", "mlx-0.22.1")]
+    monkeypatch.setattr(record, "tagged_commits", lambda history: commits)
+    assert record.planned(ROOT, ["torch", "mlx"], "mlx-0.19.3", "torch-2.6.0") == \
+        commits[1:3]
+    assert record.planned(ROOT, ["mlx"], None, None) == [commits[1], commits[3]]
