@@ -10,7 +10,7 @@ lazily, so a torch process never loads MLX and an MLX process never loads torch.
 from types import ModuleType
 
 from mpsbench.errors import Unavailable
-from mpsbench.firstcall import first_call_source, resnet_cpu_reason
+from mpsbench.firstcall import first_call_source, release_reason, resnet_cpu_reason
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
 from .common import DEVICES, ColdStartTiming, StepTiming, skip_for, skip_if_no_gpu_hardware
@@ -182,6 +182,7 @@ class _FirstCall(_PerPhase, ColdStartTiming):
     def skip(self, device: str, batch: int) -> None:
         skip_for(resnet_cpu_reason(device))
         super().skip(device, batch)
+        skip_for(release_reason(*self.workload.DISTS))
 
     def timeraw_first_call(self, phase: str, device: str, batch: int) -> tuple[str, str]:
         """Seconds of the first step after a fresh interpreter has built the model."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from mpsbench.cooldown import cool_down
 from mpsbench.errors import Unavailable
-from mpsbench.firstcall import first_call_source
+from mpsbench.firstcall import first_call_source, release_reason
 from mpsbench.ops import steps
 from mpsbench.ops.grid import MODES, op_params, selected_grid
 from mpsbench.ops.spec import OPS, get_op
@@ -115,6 +115,7 @@ class _FirstCall(_OpBenchmark, ColdStartTiming):
 
     def setup(self, *params: Any) -> None:
         self.skip(*params)
+        skip_for(release_reason(self.framework))
 
     def timeraw_first_call(self, *params: Any) -> tuple[str, str]:
         """Seconds of the first step after a fresh interpreter has built it."""

@@ -76,3 +76,13 @@ def test_the_plan_runs_from_one_tag_to_another_in_date_order(monkeypatch):
     assert record.planned(ROOT, ["torch", "mlx"], "mlx-0.19.3", "torch-2.6.0") == \
         commits[1:3]
     assert record.planned(ROOT, ["mlx"], None, None) == [commits[1], commits[3]]
+
+
+def test_a_failed_benchmark_makes_the_commit_due_again(tmp_path):
+    sha = "0123456789abcdef0123"
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / f"{sha[:8]}-env.json").write_text(json.dumps({"results": {
+        "transformer.MLXLinear.time_step": [[0.1, float("nan")]],
+        "transformer.MLXLinearFirstCall.timeraw_first_call": [[None, float("nan")]]}}))
+    assert not record.recorded(tmp_path, "m", sha, "mlx")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import mpsbench
+from mpsbench.history.stack import unavailable_reason
 from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
 
@@ -49,3 +50,13 @@ def resnet_cpu_reason(device: str) -> str | None:
                 "imports the framework and builds the model (seconds) to time one "
                 f"call of a fraction of a second; {GRID_ENV}=full runs it")
     return None
+
+
+def release_reason(*dists: str) -> str | None:
+    """Why the installed history commit's release of ``dists`` cannot run here, or None.
+
+    Decided from the stack alone, without importing: a first call's samples run in fresh
+    interpreters, so a release with no wheel here must be skipped in ``setup``, where a
+    failure inside the interpreter would read as a failed benchmark.
+    """
+    return next((reason for dist in dists if (reason := unavailable_reason(dist))), None)

@@ -3,7 +3,8 @@
 Each commit is one ``asv run HASHFILE:...`` with its framework's selection
 (``history.selection``): asv saves a commit's results when that commit is done, so an
 interruption loses at most the commit under way, and a commit whose results are already
-in ``results/<machine>/`` is passed over without building its environment. Commits go in
+in ``results/<machine>/`` is passed over without building its environment; one with a
+failed benchmark is run again for what failed. Commits go in
 date order, so consecutive commits share their torch and a torch wheel is installed once.
 """
 
@@ -41,16 +42,25 @@ def planned(history: Path, frameworks: Sequence[str], first: str | None,
 
 
 def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
-    """Whether ``machine`` has results for ``sha`` from ``framework``'s selection."""
+    """Whether ``machine`` has ``framework``'s results for ``sha``, none of them failed.
+
+    A failed benchmark (asv stores None) makes the commit due again: the next run
+    retries only what failed (asv's --skip-existing-successful).
+    """
     prefix = selection.FRAMEWORK_PREFIX[framework]
+    found = False
     for path in (results / machine).glob(f"{sha[:8]}-*.json"):
         try:
-            names = json.loads(path.read_text()).get("results", {})
+            entries = json.loads(path.read_text()).get("results", {})
         except (OSError, ValueError, AttributeError):
             continue
-        if any(name.split(".")[1].startswith(prefix) for name in names if "." in name):
-            return True
-    return False
+        for name, entry in entries.items():
+            if name.count(".") == 2 and name.split(".")[1].startswith(prefix):
+                found = True
+                if isinstance(entry, list) and entry and isinstance(entry[0], list) \
+                        and None in entry[0]:
+                    return False
+    return found
 
 
 def free_disk(path: Path) -> int:
@@ -72,7 +82,7 @@ def asv_run_commit(sha: str, framework: str, machine: str, extra: Sequence[str])
     try:
         command = [sys.executable, "-m", "asv", "run", f"HASHFILE:{hashfile.name}",
                    "--machine", machine, "--bench", selection.bench_regex(framework),
-                   "--skip-existing", *extra]
+                   "--skip-existing-successful", *extra]
         return subprocess.run(command).returncode
     finally:
         Path(hashfile.name).unlink()

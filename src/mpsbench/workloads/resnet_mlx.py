@@ -23,6 +23,7 @@ from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
 from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_MOMENTUM, images
 
+DISTS = ("mlx",)  # the distributions this workload runs on
 PHASES = ("forward_inference", "forward_training", "forward_backward", "train_step",
           "compiled_train_step")
 

@@ -14,6 +14,7 @@ IMAGE_SIZE = 224
 NUM_CLASSES = 1000
 SGD_LEARNING_RATE = 0.01
 SGD_MOMENTUM = 0.9
+DISTS = ("torch", "torchvision")  # the distributions this workload runs on
 PHASES = ("forward_inference", "forward_training", "backward_training", "forward_backward",
           "train_step")
 PHASE_TITLES = {
