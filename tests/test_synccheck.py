@@ -43,8 +43,17 @@ def test_rows_report_both_ratios():
     assert row.suite_over_unsynced == 4.0
     assert abs(row.suite_over_events - 0.060 / 0.058) < 1e-12
     table = synccheck.to_markdown([row])
-    expected = "| torch | cuda | train_step | 64 | 60.00 ms | 58.00 ms | 1.034 | 15.00 ms | 4.0x |"
+    expected = ("| torch | cuda | train_step | 64 | 60.00 ms | 58.00 ms | 1.034 | 15.00 ms | "
+                "4.0x | 1.034 |")
     assert expected in table
+
+
+def test_a_launch_bound_step_is_judged_against_its_launch_time():
+    """The CPU launched for 55 ms while the GPU worked 40: the wait added 5 ms."""
+    row = synccheck.SyncRow("torch", "cuda", "train_step", 64, suite=0.060, unsynced=0.055,
+                            events=0.040)
+    assert row.suite_over_events == 1.5
+    assert abs(row.suite_over_bound - 0.060 / 0.055) < 1e-12
 
 
 def test_a_cpu_case_measures_every_clock_but_events():
