@@ -39,7 +39,7 @@ case $stage in
     cat /tmp/park/mlxcuda.part-aa .whl/b/mlxcuda.part-ab \
       > /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
     python3 -m pip install -q --no-index --no-deps --no-compile \
-      /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl .whl/base/mlx-*.whl
+      /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl .whl/mlx/*.whl
     setup
     shift; "$@"
     ;;
