@@ -89,3 +89,14 @@ def test_large_batches_on_the_linux_reference_cpu_wait_for_the_full_grid(monkeyp
     monkeypatch.setenv("MPSBENCH_GRID", "full")
     assert resnet50.resnet_mlx.reference_cpu_reason("cpu", 16) is None
     assert resnet50.resnet_mlx.reference_cpu_reason("gpu", 16) is None
+
+
+def test_the_compiled_train_step_is_skipped_on_cuda_with_the_measured_reason(monkeypatch):
+    from types import SimpleNamespace
+
+    from mpsbench.errors import Unavailable
+    from mpsbench.workloads import resnet_mlx
+
+    monkeypatch.setattr(resnet_mlx, "backend_on", lambda device: SimpleNamespace(device="cuda"))
+    with pytest.raises(Unavailable, match="did not finish its first call in 90 s"):
+        resnet_mlx.phase_step("compiled_train_step", "gpu", 1)

@@ -35,12 +35,21 @@ case $stage in
   park)  # the first half of mlx-cuda-13, parked until the next call
     mkdir -p /tmp/park && cp .whl/a/* /tmp/park/ && ls -la /tmp/park
     ;;
-  mlx)   # join, install, then MLX CUDA: fidelity, ResNet-50, operators
+  mlx)   # join, install, then MLX CUDA: ResNet-50, operators, the compiled train step
     cat /tmp/park/mlxcuda.part-aa .whl/b/mlxcuda.part-ab \
       > /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
     python3 -m pip install -q --no-index --no-deps --no-compile \
       /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl .whl/mlx/*.whl
     setup
-    shift; "$@"
+    python3 docs/gpu/experiments/gpu_point.py mlx | tee "$OUT/gpu_point_mlx.jsonl"
+    A mlx-0.32.4 --bench "^resnet50\.MLX(?!CompiledTrainStep)\w+\.(time_step|track_peak_memory)\('gpu'" \
+      --bench "^resnet50\.MLXPeakMemory\.track_peak_memory\('(?!compiled)\w+', 'gpu'" \
+      2>&1 | tee "$OUT/asv-resnet-mlx.log" | tail -40
+    bring_back
+    A mlx-0.32.4 --bench "^transformer\.MLX\w+\.(time_step|track_peak_memory)\('gpu', 'float16'" \
+      2>&1 | tee "$OUT/asv-ops-mlx.log" | tail -30
+    bring_back
+    timeout 130 python3 docs/gpu/experiments/mlx_compiled_train_step.py 1 90 \
+      2>&1 | tee "$OUT/mlx_compiled_train_step.log" | tail -60
     ;;
 esac

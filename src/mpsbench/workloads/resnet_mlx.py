@@ -18,6 +18,7 @@ import numpy as np
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
+from mpsbench.errors import Unavailable
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
@@ -26,6 +27,14 @@ from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_
 DISTS = ("mlx",)  # the distributions this workload runs on
 PHASES = ("forward_inference", "forward_training", "forward_backward", "train_step",
           "compiled_train_step")
+
+
+COMPILED_ON_CUDA = (
+    "the compiled ResNet-50 train step on MLX's CUDA backend did not finish its first call "
+    "in 90 s (H200, mlx 0.32.4; 200 s on an H100, 0.30.6): the wait is in mx.eval, in "
+    "MLX's C++ building the compiled graph's kernels, not in Python tracing "
+    "(docs/gpu.md, 'The compiled MLX train step'); the eager train step runs"
+)
 
 
 def reference_cpu_reason(device: str, batch: int) -> str | None:
@@ -64,6 +73,8 @@ def phase_step(phase: str, device: str, batch: int) -> TimedStep:
     """A cold, evaluated step of a fresh, seeded MLX ResNet-50 on 224x224 images."""
     check_phase(phase)
     backend = backend_on(device)
+    if phase == "compiled_train_step" and backend.device == "cuda":
+        raise Unavailable(COMPILED_ON_CUDA)
     from mpsbench.models.resnet_mlx import resnet50
 
     backend.seed(DEFAULT_SEED)
