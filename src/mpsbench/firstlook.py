@@ -8,8 +8,8 @@ it is part of the history and a later run of the default grid takes its points o
   (as in the grid);
 - ``operators``: every operator's ``time_step`` at the default point (float16, batch 1,
   sequence 128, 8 heads, causal), eager, forward, torch against MLX, cpu and gpu, in
-  2 rounds (``-a rounds=2``: the grid's for torch; MLX's are 6 in the grid, which a run
-  of the grid records over these). Compiled modes are left to the grid: a cold
+  one round (``-a rounds=1``; the grid's are 2 for torch and 6 for MLX, and a run of
+  the grid records over these). Compiled modes are left to the grid: a cold
   ``mx.compile`` on the CPU builds C++ for tens of seconds.
 
 A grid run goes in chunks, one ``asv run`` each, so an interrupted run keeps every
@@ -42,10 +42,10 @@ SEED_PHASES = ("ForwardInference", "ForwardTraining", "BackwardTraining")
 FIRST_LOOK = (
     Chunk("ResNet-50 seed table, batch 1",
           (rf"^resnet50\.Torch({'|'.join(SEED_PHASES)})\.time_step\('(cpu|gpu)', 1\)$",)),
-    Chunk("operators at the default point, eager, forward, 2 rounds",
+    Chunk("operators at the default point, eager, forward, 1 round",
           (r"^transformer\.(Torch|MLX)[A-Za-z]+\.time_step\('(cpu|gpu)', 'float16', "
            r"'eager', 'forward', 1, 128[,)]",),
-          ("-a", "rounds=2")),
+          ("-a", "rounds=1")),
 )
 METRIC_KINDS = (("time_", "timings"), ("track_", "peak memory"), ("timeraw_", "first calls"))
 

@@ -244,8 +244,8 @@ def closing(args: argparse.Namespace, plan) -> int:
         print(f"  mpsbench run --grid default     # the whole default grid: {plan.processes} "
               f"processes, about {duration(full.seconds(plan))} here")
     print("  mpsbench table --frameworks     # ResNet-50: torch against MLX on one device")
-    print(f"  asv compare --machine {args.name} mlx-0.32.4 torch-2.15.0   # two releases, "
-          "once both are recorded (mpsbench history record, docs/history.md)")
+    print(f"  asv compare --machine {args.name} torch-2.14.1 torch-2.15.0   # two releases, "
+          "once both are recorded here (README: 'After the main job')")
     return code
 
 
