@@ -1,12 +1,13 @@
-"""``mpsbench run`` chains the other subcommands with their own parsers' defaults."""
+"""'mpsbench run' chains the other subcommands with their own parsers' defaults."""
 
 from __future__ import annotations
 
+from mpsbench import envinfo
 from mpsbench.cli import main
 from mpsbench.commands import history, machine, report, run, table
 
 
-def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch):
+def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsys):
     calls: list[tuple[str, dict]] = []
     for name, module, handler in [("history", history, "run_generate"),
                                   ("machine", machine, "run"), ("report", report, "run"),
@@ -14,12 +15,36 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch):
         monkeypatch.setattr(module, handler,
                             lambda args, name=name: calls.append((name, vars(args))) or 0)
     monkeypatch.setattr(run, "asv", lambda *args: calls.append(("asv", {"args": args})))
+    monkeypatch.setattr(run, "stream_asv",
+                        lambda args, *rest: calls.append(("asv run", {"args": args})))
+    monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
+    monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
 
     assert main(["run", "--name", "box", "--", "--quick"]) == 0
 
-    assert [name for name, _ in calls] == ["history", "machine", "asv", "asv", "report",
-                                          "table"]
-    asv_run = calls[2][1]["args"]
-    assert asv_run[:3] == ("run", "--machine", "box") and asv_run[-1] == "--quick"
+    names = [name for name, _ in calls]
+    assert names == ["history", "machine", "asv run", "asv run", "asv", "report", "table"]
+    first, second = calls[2][1]["args"], calls[3][1]["args"]
+    assert first[:3] == ("run", "--machine", "box")[:3] or first[:3] == ["run", "--machine",
+                                                                          "box"]
+    assert first[-1] == "--quick" and "--bench" in first and "rounds=1" in second
+    assert calls[4][1]["args"] == ("publish",)
     table_args = calls[-1][1]
     assert table_args["machine"] == "box" and table_args["frameworks"] is False
+    out = capsys.readouterr().out
+    assert "benchmark processes in 2 asv run(s)" in out
+    assert "python3 -m http.server -b 127.0.0.1 -d html" in out
+    assert "mpsbench run --grid default" in out and "asv compare --machine box" in out
+
+
+def test_a_bench_of_your_own_is_one_asv_run(monkeypatch):
+    runs = []
+    for module, handler in [(history, "run_generate"), (machine, "run"), (report, "run"),
+                            (table, "run")]:
+        monkeypatch.setattr(module, handler, lambda args: 0)
+    monkeypatch.setattr(run, "asv", lambda *args: None)
+    monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args))
+    monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
+    monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
+    assert main(["run", "--name", "box", "--", "--bench", "resnet50"]) == 0
+    assert len(runs) == 1 and runs[0][-2:] == ["--bench", "resnet50"]

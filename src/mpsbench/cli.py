@@ -15,7 +15,8 @@ from mpsbench.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mpsbench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="mpsbench",
+                                     description=__doc__.splitlines()[0].replace("``", "'"))
     subparsers = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.register(subparsers)

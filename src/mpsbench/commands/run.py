@@ -1,31 +1,53 @@
-"""``mpsbench run``: the main job: generate the release history, describe the machine,
-run asv on the newest release, publish, write the report, print the table."""
+"""'mpsbench run': the main job: generate the release history, describe the machine,
+say what the run will do and how long it will take, run asv on the newest release in
+chunks that each save, publish, write the report, print the tables and what to do next."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import subprocess
 import sys
+import time
+from datetime import datetime
+from pathlib import Path
 
 from mpsbench.errors import UserError
 from mpsbench.launch import launch_args
+
+GRIDS = ("first-look", "default", "dtypes", "full")
+RESULTS = Path("results")
+HTML = Path("html")
+LOGS = Path(".asv") / "logs"
+SERVE = "python3 -m http.server -b 127.0.0.1 -d html"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run",
-        help="the main job: record machine facts, asv run, asv publish, report, print the "
-        "table",
+        help="the main job: a first look in a few minutes (or --grid default: the whole "
+        "default grid), recorded by asv, then the site, the report and the tables",
         description="Generates the release history (.asv/history), records this machine's "
-        "facts, runs the benchmarks through asv on the newest release, "
-        "publishes the site into html/, writes the comparison report into html/mpsbench/ "
-        "and prints the ResNet-50 table. Arguments after "
-        "'--' go to 'asv run' (e.g. -- --quick, -- --bench resnet50). Benchmark processes "
-        "start from asv's forkserver on Linux and are spawned on macOS, unless "
-        "--launch-method is given there.",
+        "facts, says how many benchmark processes it will start, how many skip here and "
+        "why, and how long it should take; then runs asv on the newest release, one asv "
+        "run per chunk of benchmarks (each chunk saves, so an interrupted run keeps the "
+        "finished ones), showing processes done out of the total and the time left. Then "
+        "it publishes the site into html/, writes the comparison report into "
+        "html/mpsbench/ and prints the tables. By default it runs the first look: the "
+        "ResNet-50 seed table at batch 1 and the operators at the default point, points "
+        "of the default grid under the same names; --grid default runs the whole default "
+        "grid. Arguments after '--' go to every 'asv run' (e.g. -- --quick); with -- "
+        "--bench REGEX one asv run records what REGEX selects. Benchmark processes start "
+        "from asv's forkserver on Linux and are spawned on macOS, unless --launch-method "
+        "is given there.",
     )
     parser.add_argument("--name", default=socket.gethostname(), help="asv machine name")
+    parser.add_argument("--grid", choices=GRIDS, default="first-look",
+                        help="what to run: first-look (the default, a few minutes), or a "
+                        "whole grid (MPSBENCH_GRID): default, dtypes, full (72,000 processes)")
+    parser.add_argument("--plan", action="store_true",
+                        help="only say what the run would do and how long it would take")
     parser.add_argument("asv_args", nargs=argparse.REMAINDER,
                         help="extra 'asv run' arguments, after '--'")
     parser.set_defaults(handler=run)
@@ -40,20 +62,210 @@ def asv(*args: str) -> None:
 
 
 def subcommand(*argv: str) -> int:
-    """Run another ``mpsbench`` subcommand as its own parser reads ``argv``."""
+    """Run another 'mpsbench' subcommand as its own parser reads 'argv'."""
     from mpsbench.cli import build_parser
 
     parsed = build_parser().parse_args(argv)
     return int(parsed.handler(parsed) or 0)
 
 
+def grid_environ(grid: str) -> dict[str, str]:
+    """MPSBENCH_GRID for asv's processes: the first look is part of the default grid."""
+    from mpsbench.ops.grid import GRID_ENV
+
+    return {GRID_ENV: "default" if grid == "first-look" else grid}
+
+
+def user_selects(extra: list[str]) -> bool:
+    return any(a in ("--bench", "-b") or a.startswith("--bench=") for a in extra)
+
+
+def rounds_override(args: list[str]) -> int | None:
+    """The rounds asv will use for every benchmark, where the arguments force them."""
+    if "--quick" in args or "-q" in args:
+        return 1
+    for before, value in zip(args, args[1:], strict=False):
+        if before in ("-a", "--attribute") and value.startswith("rounds="):
+            return int(value.partition("=")[2])
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    from mpsbench import envinfo
+    from mpsbench.estimate import estimate
+    from mpsbench.firstlook import FIRST_LOOK, Chunk, grid_chunks
+    from mpsbench.plan import discover_in_subprocess
+    from mpsbench.progress import duration
+
     extra = [a for a in args.asv_args if a != "--"]
+    environ = grid_environ(args.grid)
+    os.environ.update(environ)
     subcommand("history", "generate")
+    earlier = envinfo.read_environments(RESULTS, args.name)
     subcommand("machine", "--name", args.name)
-    asv("run", "--machine", args.name, "--show-stderr", *launch_args(extra), *extra)
+    plan = discover_in_subprocess(Path("benchmarks"), environ)
+    if user_selects(extra):
+        chunks = [Chunk("your --bench selection", ())]
+    elif args.grid == "first-look":
+        chunks = list(FIRST_LOOK)
+    else:
+        chunks = grid_chunks(plan)
+    work = []
+    for chunk in chunks:
+        selected = plan.select(list(chunk.regexes)) if chunk.regexes else \
+            plan.select(bench_regexes(extra))
+        selected = selected.with_rounds(rounds_override([*chunk.asv_args, *extra]))
+        cost = estimate(selected, RESULTS, args.name, asv_runs=1)
+        work.append((chunk, selected, None, cost))
+    print_plan(args, work)
+    if args.plan:
+        return 0
+    log = LOGS / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    done, total = 0, sum(p.processes for _, p, _, _ in work)
+    spent_estimate = 0.0
+    total_estimate = sum(c.seconds(p, r) for _, p, r, c in work)
+    for index, (chunk, selected, rounds, cost) in enumerate(work, 1):
+        bench = [a for regex in chunk.regexes for a in ("--bench", regex)]
+        asv_args = ["run", "--machine", args.name, "--show-stderr", *launch_args(extra),
+                    *chunk.asv_args, *bench, *extra]
+        print(f"\n[{index}/{len(work)}] {chunk.label}: {selected.processes} processes "
+              f"({selected.run} run), about {duration(cost.seconds(selected, rounds))}",
+              flush=True)
+        try:
+            stream_asv(asv_args, log, selected, cost, rounds, done, total,
+                       time.monotonic() - started, spent_estimate, total_estimate)
+        except KeyboardInterrupt:
+            saved = ", ".join(c.label for c, *_ in work[:index - 1]) or "none"
+            raise UserError(f"interrupted; chunks saved in {RESULTS / args.name}: {saved}. "
+                            "Run the same command again to record the rest") from None
+        done += selected.processes
+        spent_estimate += cost.seconds(selected, rounds)
+    print(f"\nbenchmarks done in {duration(time.monotonic() - started)}; asv's full "
+          f"output is in {log}\n")
+    envinfo.record_benchmarked(RESULTS, args.name, extra, earlier)
     asv("publish")
+    envinfo.keep_gitkeep(HTML)
     subcommand("report")
-    print("site written to html/, the report to html/mpsbench/; browse them with: "
-          "asv preview\n")
-    return subcommand("table", "--machine", args.name)
+    return closing(args, plan)
+
+
+def bench_regexes(extra: list[str]) -> list[str]:
+    out = []
+    for before, value in zip(extra, extra[1:], strict=False):
+        if before in ("--bench", "-b"):
+            out.append(value)
+    out.extend(a.partition("=")[2] for a in extra if a.startswith("--bench="))
+    return out
+
+
+def print_plan(args: argparse.Namespace, work: list) -> None:
+    from mpsbench.progress import duration
+
+    processes = sum(p.processes for _, p, _, _ in work)
+    running = sum(p.run for _, p, _, _ in work)
+    skipped = processes - running
+    reasons: dict[str, int] = {}
+    for _, selected, _, _ in work:
+        for reason, count in selected.skip_reasons().items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    seconds = sum(c.seconds(p, r) for _, p, r, c in work)
+    what = ("the first look (points of the default grid)" if args.grid == "first-look"
+            else f"the whole {args.grid} grid")
+    print(f"\nmpsbench run: {what}, on the newest release, as machine {args.name!r}")
+    print(f"  {processes} benchmark processes in {len(work)} asv run(s): {running} run, "
+          f"{skipped} skip before importing a framework"
+          + (" (" + ", ".join(f"{n} {r}" for r, n in sorted(
+              reasons.items(), key=lambda x: -x[1])) + ")" if reasons else ""))
+    sources = {c.source() for *_, c in work}
+    print(f"  estimated wall time: about {duration(seconds)} ({'; '.join(sorted(sources))})")
+    print(f"  results: {RESULTS / args.name}/ (asv); site: {HTML}/; report: "
+          f"{HTML / 'mpsbench' / 'index.html'}", flush=True)
+
+
+def stream_asv(asv_args: list[str], log: Path, selected, cost, rounds, done: int,
+               total: int, seconds_before: float, estimate_before: float,
+               total_estimate: float) -> None:
+    """Run asv, writing its output to ``log`` and showing a progress line instead."""
+    from mpsbench.progress import Progress, work_items
+
+    progress = Progress(work_items(selected, lambda name: cost.per_round.get(name, 0.0),
+                                   rounds),
+                        done_before=done, total=total, seconds_before=seconds_before,
+                        estimate_before=estimate_before, total_estimate=total_estimate)
+    tty = sys.stdout.isatty()
+    command = [sys.executable, "-m", "asv", *asv_args]
+    with log.open("a", encoding="utf-8") as out:
+        out.write("$ asv " + " ".join(asv_args) + "\n")
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        assert process.stdout is not None
+        last = 0.0
+        while True:
+            data = os.read(process.stdout.fileno(), 4096)
+            if not data:
+                break
+            text = data.decode("utf-8", errors="replace")
+            out.write(text)
+            for line in progress.feed(text):
+                print(("\r\033[K" if tty else "") + line, flush=True)
+            now = time.monotonic()
+            if tty:
+                print("\r\033[K" + progress.line(), end="", flush=True)
+            elif now - last > 20:
+                print(progress.line(), flush=True)
+                last = now
+        code = process.wait()
+    progress.done = len(progress.items)
+    print(("\r\033[K" if tty else "") + progress.line().replace("saving", "saved"),
+          flush=True)
+    if progress.skips:
+        print("  n/a here (combinations): "
+              + ", ".join(f"{n} {r}" for r, n in progress.skips.items()), flush=True)
+    if code != 0:
+        raise UserError(f"'asv {' '.join(asv_args)}' failed (exit {code}); its output is in "
+                        f"{log}")
+
+
+def closing(args: argparse.Namespace, plan) -> int:
+    from mpsbench.commands.table import DEFAULT_RESULTS
+    from mpsbench.estimate import estimate
+    from mpsbench.firstlook import grid_chunks
+    from mpsbench.progress import duration
+
+    code = subcommand("table", "--machine", args.name)
+    print_operator_tables(DEFAULT_RESULTS, args.name)
+    print(f"site: {HTML}/index.html (asv), report: {HTML / 'mpsbench' / 'index.html'}")
+    print(f"open them on this machine only: {SERVE}   (then http://127.0.0.1:8000/)")
+    print("next:")
+    if args.grid == "first-look":
+        full = estimate(plan, RESULTS, args.name, asv_runs=len(grid_chunks(plan)))
+        print(f"  mpsbench run --grid default     # the whole default grid: {plan.processes} "
+              f"processes, about {duration(full.seconds(plan))} here")
+    print("  mpsbench table --frameworks     # ResNet-50: torch against MLX on one device")
+    print(f"  asv compare --machine {args.name} torch-2.14.1 torch-2.15.0   # two releases, "
+          "once both are recorded here (README: 'After the main job')")
+    return code
+
+
+def print_operator_tables(results_dir: Path, machine: str) -> None:
+    """The operators at the default point, torch against MLX, per device with values."""
+    from mpsbench.firstlook import operator_markdown, operator_table
+    from mpsbench.results import current_rows, load_results, newest_commit
+
+    frame = current_rows(load_results(results_dir).frame)
+    ops = frame[(frame["module"] == "transformer") & frame["value"].notna()
+                & (frame["machine"] == machine)]
+    if ops.empty:
+        return
+    commit = newest_commit(ops, machine)
+    for device in ("cpu", "gpu"):
+        table = operator_table(frame, machine, commit, device)
+        table = table.dropna(axis=1, how="all")
+        if table.empty or len(table.columns) < 2:
+            continue
+        print(f"## operators on {machine}, {device}, float16, batch 1 x sequence 128, "
+              f"forward (commit {commit[:8]}): torch against MLX\n")
+        print(operator_markdown(table))
+        print("\ntorch/MLX above 1: MLX is faster\n")

@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "against independent references (fidelity); where each benchmark process's time "
         "goes, under spawn and forkserver and over the default grid (overhead); the default "
         "grid run twice and compared (A/A stability); and a test-only benchmark slowed by "
-        "25%% (A/B). Writes the report whole. Run it from the repository root.",
+        "25% (A/B). Writes the report whole. Run it from the repository root.",
     )
     parser.add_argument("--output", type=Path, default=Path("docs/performance.md"),
                         help="report to write (default: docs/performance.md)")

@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "synccheck",
         help="check that the suite waits for the GPU: its times against CUDA events and "
         "against a deliberately unsynchronized clock",
-        description=synccheck.__doc__,
+        description=(synccheck.__doc__ or "").replace("``", "'"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--device", choices=DEVICE_PARAMS, default="gpu")

@@ -9,6 +9,7 @@ from pathlib import Path
 from mpsbench.backends.base import DEVICE_PARAMS
 from mpsbench.facts import read_facts
 from mpsbench.report.framework_table import framework_table, resnet_timings
+from mpsbench.report.provenance import run_settings
 from mpsbench.report.seed_table import phase_of, seed_table
 from mpsbench.results import current_rows, load_results, newest_commit
 
@@ -58,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             title = "cpu against the GPU"
         print(f"## ResNet-50 on {machine}, {title} (commit {commit[:8]}), "
               "seconds per iteration\n")
+        print(f"{run_settings(args.results, machine, commit)}\n")
         print(table.to_html() if args.html else table.to_markdown())
         for line in table.missing:
             print(f"\nmissing: {line}")

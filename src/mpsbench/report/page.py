@@ -19,7 +19,7 @@ from mpsbench.facts import read_facts
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.naming import BASELINE, describe
-from mpsbench.report.provenance import read_tags
+from mpsbench.report.provenance import read_tags, run_settings
 from mpsbench.report.sections import (
     Figures,
     Machine,
@@ -72,8 +72,8 @@ def _machines(frame: pd.DataFrame, results_dir: Path) -> list[Machine]:
             info = json.loads((results_dir / name / "machine.json").read_text())
         except (OSError, ValueError):
             info = {}
-        machines.append(Machine(name, frame[frame["machine"] == name],
-                                read_facts(results_dir, name), info))
+        facts = {**read_facts(results_dir, name), "settings": run_settings(results_dir, name)}
+        machines.append(Machine(name, frame[frame["machine"] == name], facts, info))
     return machines
 
 

@@ -54,3 +54,24 @@ def source_line(row: pd.Series, tags: dict[str, str]) -> str:
     if row.get("versions"):
         parts.append(str(row["versions"]))
     return ", ".join(parts)
+
+
+SETTINGS = (("torch_threads", "torch CPU threads"), ("allocator", "allocator"))
+
+
+def run_settings(results_dir: Path, machine: str, commit: str | None = None) -> str:
+    """'torch CPU threads 1; allocator glibc 2.36, pinned: ...': what ``machine``'s results
+    (of ``commit``, if given) were measured under, from each result's params, where asv
+    stored the machine fields 'mpsbench machine' wrote; 'not recorded' where missing."""
+    seen: dict[str, set[str]] = {key: set() for key, _ in SETTINGS}
+    for path in sorted((results_dir / machine).glob("*.json")):
+        if path.name == "machine.json" or (commit and not path.name.startswith(commit[:8])):
+            continue
+        try:
+            params = json.loads(path.read_text()).get("params") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        for key, _ in SETTINGS:
+            seen[key].add(str(params[key]) if params.get(key) else "not recorded")
+    return "; ".join(f"{label} {' / '.join(sorted(seen[key])) or 'not recorded'}"
+                     for key, label in SETTINGS)

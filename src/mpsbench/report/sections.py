@@ -67,21 +67,25 @@ def missing(text: str) -> str:
 def machine_card(machine: Machine, tags: dict[str, str]) -> str:
     """Chip, GPU, memory, OS, versions and what 'gpu' means there; the newest commit."""
     facts, info = machine.facts, machine.asv_info
+    known = bool(set(facts) - {"settings"})  # a machine.facts file was read
     packages = ", ".join(f"{k} {v}" for k, v in (facts.get("packages") or {}).items() if v)
     gpu_means = ", ".join(f"{k}: {v or 'none'}" for k, v in
                           (facts.get("gpu_devices") or {}).items())
     ram = facts.get("ram_bytes")
     items = [
         ("CPU", facts.get("cpu") or info.get("cpu")),
-        ("GPU", facts.get("gpu") or ("none" if facts else None)),
+        ("GPU", facts.get("gpu") or ("none" if known else None)),
         ("memory", f"{ram / 2**30:.0f} GiB" if ram else info.get("ram")),
         ("OS", facts.get("os") or info.get("os")),
         ("python", facts.get("python")),
-        ("installed", packages or None),
+        ("benchmarked with" if facts.get("packages_from") else "installed",
+         f"{packages} ({facts['packages_from']})" if packages and facts.get("packages_from")
+         else packages or None),
+        ("measured under", facts.get("settings")),
         ("'gpu' means", gpu_means or None),
     ]
     body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in items if v)
-    note = "" if facts else missing("no machine.facts beside these results (write them with "
+    note = "" if known else missing("no machine.facts beside these results (write them with "
                                     f"'mpsbench machine --name {machine.name}')")
     return f"<dl>{body}</dl>{note}{_commits(machine.rows, tags)}"
 

@@ -1,0 +1,206 @@
+"""The main job's plan (processes, skips), estimate, progress line and first-look tables."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mpsbench import envinfo
+from mpsbench.cli import build_parser
+from mpsbench.estimate import estimate, recorded_per_process
+from mpsbench.firstlook import FIRST_LOOK, grid_chunks, operator_markdown, operator_table
+from mpsbench.hardware import NO_GPU_HARDWARE
+from mpsbench.plan import Benchmark, Plan, discover_in_subprocess, short_reason
+from mpsbench.progress import Progress, duration, work_items
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def default_plan() -> Plan:
+    return discover_in_subprocess(ROOT / "benchmarks", {"MPSBENCH_GRID": "default"})
+
+
+def test_discovery_counts_every_combination_and_round(default_plan):
+    bench = {b.name: b for b in default_plan.benchmarks}
+    resnet = bench["resnet50.TorchForwardInference.time_step"]
+    assert resnet.rounds == 2 and len(resnet.combos) == 6  # cpu, gpu x batch 1, 4, 16
+    assert resnet.combos[0] == "resnet50.TorchForwardInference.time_step('cpu', 1)"
+    assert bench["transformer.MLXSoftmax.time_step"].rounds == 6
+    assert default_plan.processes == sum(len(b.combos) * b.rounds
+                                         for b in default_plan.benchmarks)
+
+
+def test_skips_are_decided_without_importing_a_framework(default_plan, monkeypatch):
+    bench = {b.name: b for b in default_plan.benchmarks}
+    skips = dict(zip(bench["transformer.TorchSoftmax.time_step"].combos,
+                     bench["transformer.TorchSoftmax.time_step"].skips, strict=True))
+    compiled_cpu = [c for c in skips if "'cpu'" in c and "'compiled'" in c]
+    assert compiled_cpu and all("torch.compile on the CPU" in skips[c] for c in compiled_cpu)
+    eager_cpu = [c for c in skips if "'cpu'" in c and "'eager'" in c]
+    assert eager_cpu and all(skips[c] is None for c in eager_cpu)  # would import torch: runs
+
+
+def test_first_look_selects_points_of_the_default_grid_under_their_names(default_plan):
+    names = {b.name for b in default_plan.benchmarks}
+    for chunk in FIRST_LOOK:
+        selected = default_plan.select(list(chunk.regexes))
+        assert selected.benchmarks and {b.name for b in selected.benchmarks} <= names
+    ops = default_plan.select(list(FIRST_LOOK[1].regexes))
+    assert {b.name for b in ops.benchmarks} >= {"transformer.TorchSDPA.time_step",
+                                                "transformer.MLXSDPA.time_step"}
+    assert all("'forward'" in c and "'eager'" in c for b in ops.benchmarks for c in b.combos)
+
+
+def test_grid_chunks_cover_every_benchmark_once(default_plan):
+    chunks = grid_chunks(default_plan)
+    covered = [b.name for c in chunks for b in default_plan.select(list(c.regexes)).benchmarks]
+    assert sorted(covered) == sorted(b.name for b in default_plan.benchmarks)
+
+
+def readme_count(pattern: str) -> int:
+    match = re.search(pattern, (ROOT / "README.md").read_text())
+    assert match, f"README states no count matching {pattern!r}"
+    return int(match[1].replace(",", ""))
+
+
+def test_readme_states_the_process_counts_discovery_finds(default_plan):
+    first = sum(default_plan.select(list(c.regexes)).with_rounds(
+        1 if c.asv_args else None).processes for c in FIRST_LOOK)
+    assert readme_count(r"first\s+look\s+starts\s+([\d,]+)\s+benchmark\s+processes") == first
+    assert readme_count(r"whole\s+default\s+grid\s+starts\s+([\d,]+)\s+benchmark\s+"
+                        r"processes") == \
+        default_plan.processes
+
+
+def test_short_reasons():
+    assert short_reason(NO_GPU_HARDWARE) == "no GPU"
+    assert short_reason("x" * 200).endswith("...") is False or len(short_reason("x " * 80)) < 70
+
+
+ASV_OUTPUT = """\
+· Discovering benchmarks
+[ 0.00%] · For mpsbench commit 1735e522 <torch-2.15.0>:
+[ 0.00%] ·· Benchmarking existing-py
+[ 2.47%] ··· Running (transformer.MLXA.time_step--)..
+[50.00%] ··· transformer.MLXA.time_step                ok
+              For parameters: 'gpu', 1
+              asv: skipped: Unavailable("NO_GPU")
+[75.00%] ··· ...former.MLXB.time_step                failed
+""".replace("NO_GPU", NO_GPU_HARDWARE)
+
+
+def test_progress_follows_dots_names_and_skips():
+    plan = Plan([Benchmark("transformer.MLXA.time_step", 2, ["a(1)", "a(2)"], [None, "x"]),
+                 Benchmark("transformer.MLXB.time_step", 2, ["b(1)"], [None])])
+    clock = iter(range(0, 1000, 10))
+    progress = Progress(work_items(plan, lambda name: 5.0), now=lambda: next(clock))
+    assert [(i.name[-14:], i.round) for i in progress.items] == [
+        ("MLXA.time_step", 2), ("MLXB.time_step", 2), ("MLXA.time_step", 1),
+        ("MLXB.time_step", 1)]
+    shown = progress.feed(ASV_OUTPUT[:ASV_OUTPUT.index("[50")])
+    assert progress.done == 2 and progress.processes_done == 3 and not shown
+    shown = progress.feed(ASV_OUTPUT[ASV_OUTPUT.index("[50"):])
+    assert progress.done == 4 and progress.processes_total == 6
+    assert progress.skips == {"no GPU": 1}
+    assert shown == ["[75.00%] ··· ...former.MLXB.time_step                failed"]
+    assert re.match(r"\[6/6 processes, 100%\] saving · \d+ s so far", progress.line())
+
+
+def test_durations_read_as_people_do():
+    assert duration(42) == "42 s" and duration(600) == "10 min" and duration(7300) == "2 h 02 min"
+
+
+def write_result(path: Path, name: str, values: list, seconds: float) -> None:
+    columns = ["result", "params", "version", "started_at", "duration"]
+    path.write_text(json.dumps({"result_columns": columns, "results": {
+        name: [values, [["'cpu'", "'gpu'"]], "1", 1, seconds]}}))
+
+
+def test_estimate_uses_this_machines_recorded_durations(tmp_path):
+    (tmp_path / "box").mkdir()
+    write_result(tmp_path / "box" / "abc-env.json", "m.A.time_step", [0.1, None], 8.0)
+    assert recorded_per_process(tmp_path, "box") == {"m.A.time_step": 8.0}
+    plan = Plan([Benchmark("m.A.time_step", 2, ["m.A.time_step('cpu')", "x"], [None, "no"]),
+                 Benchmark("m.B.time_step", 1, ["m.B.time_step('cpu')"], [None])])
+    found = estimate(plan, tmp_path, "box", asv_runs=0)
+    assert found.per_round["m.A.time_step"] == pytest.approx(4.0 + 0.03)
+    assert found.from_history == {"m.A.time_step"} and "1 of 2" in found.source()
+    assert found.seconds(plan) == pytest.approx(2 * 4.03 + found.per_round["m.B.time_step"])
+
+
+def test_operator_table_at_the_default_point():
+    base = {"machine": "box", "commit": "c1", "module": "transformer", "metric": "time_step",
+            "device": "cpu", "dtype": "float16", "batch": 1, "seq": 128, "phase": "forward",
+            "mode": "eager", "heads": float("nan"), "mask": float("nan")}
+    rows = [{**base, "cls": "TorchSoftmax", "value": 0.002},
+            {**base, "cls": "MLXSoftmax", "value": 0.001},
+            {**base, "cls": "MLXSoftmax", "mode": "compiled", "value": 0.0005},
+            {**base, "cls": "TorchSoftmax", "batch": 8, "value": 9.0}]
+    table = operator_table(pd.DataFrame(rows), "box", "c1", "cpu")
+    assert table.loc["Softmax", "torch"] == 0.002
+    assert table.loc["Softmax", "torch/MLX"] == pytest.approx(2.0)
+    assert table.loc["Softmax", "torch/MLX compiled"] == pytest.approx(4.0)
+    assert "| Softmax |" in operator_markdown(table).replace("  ", " ").replace("  ", " ")
+
+
+def test_benchmarked_versions_go_into_the_facts(tmp_path, monkeypatch):
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "machine.facts").write_text(json.dumps(
+        {"machine": "box", "packages": {"torch": "2.14.1"}, "python": "3.11.7"}))
+    monkeypatch.setattr(envinfo, "asv_environments", lambda extra: [("venv-py3.12", "py")])
+    monkeypatch.setattr(envinfo, "versions_of", lambda python: {
+        "python": "3.12.1", "packages": {"torch": "2.15.0", "torchvision": "0.29.2"}})
+    earlier = {"old": {"venv-py3.12": {"python": "3.12.1", "packages": {"torch": "2.14.1"}}}}
+    facts = envinfo.record_benchmarked(tmp_path, "box", ["--set-commit-hash", "new"], earlier)
+    saved = json.loads((tmp_path / "box" / "machine.facts").read_text())
+    assert saved == facts and saved["packages"]["torch"] == "2.15.0"
+    assert set(saved["environments"]) == {"old", "new"}
+    assert envinfo.versions_at(saved, "new") == "torch 2.15.0, torchvision 0.29.2"
+    assert envinfo.versions_at(saved, "old") == "torch 2.14.1"
+
+
+def test_versions_of_reads_an_interpreter():
+    import sys
+
+    found = envinfo.versions_of(sys.executable)
+    assert found and found["python"].count(".") == 2 and "torch" in found["packages"]
+
+
+def test_gitkeep_is_put_back(tmp_path):
+    envinfo.keep_gitkeep(tmp_path / "html")
+    assert (tmp_path / "html" / ".gitkeep").exists()
+
+
+def help_texts() -> list[str]:
+    parser = build_parser()
+    texts = [parser.format_help()]
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    texts.extend(p.format_help() for p in sub.choices.values())
+    return texts
+
+
+def test_help_reads_as_plain_text():
+    for text in help_texts():
+        assert "``" not in text and "%%" not in text, text[:200]
+
+
+def test_run_plan_only_prints_the_plan(monkeypatch, tmp_path):
+    from mpsbench.commands import run
+
+    monkeypatch.setattr(run, "subcommand", lambda *argv: 0)
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    monkeypatch.chdir(ROOT)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        args = build_parser().parse_args(["run", "--name", "box", "--plan"])
+        assert args.handler(args) == 0
+    text = out.getvalue()
+    assert "the first look" in text and "benchmark processes in 2 asv run(s)" in text
+    assert "estimated wall time: about" in text and "results: " in text
