@@ -10,20 +10,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mpsbench.commands import COMMANDS
+from mpsbench.commands import register_all
 from mpsbench.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mpsbench", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for command in COMMANDS:
-        command.register(subparsers)
+    register_all(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "accepts_any", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.handler(args) or 0)
     except UserError as error:
