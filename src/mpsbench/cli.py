@@ -31,6 +31,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"mpsbench {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a file or folder that cannot be read or written
+        where = f" {error.filename}" if error.filename else ""
+        print(f"mpsbench {args.command}: error: cannot use{where}: {error.strerror or error}",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

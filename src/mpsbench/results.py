@@ -46,15 +46,15 @@ def parse_param(text: str) -> Any:
         return text
 
 
-def load_benchmark_index(results_dir: Path) -> dict[str, dict[str, Any]]:
+def load_benchmark_index(results_dir: Path, discover: bool = True) -> dict[str, dict[str, Any]]:
     """The current benchmarks' metadata (param names, version, unit) from benchmarks.json,
     or, where asv has not written it (a fresh clone: it is not committed), from the
-    benchmarks themselves, discovered as asv discovers them."""
+    benchmarks themselves, discovered as asv discovers them (unless not ``discover``)."""
     path = results_dir / "benchmarks.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        data = discover_benchmarks(results_dir)
+        data = discover_benchmarks(results_dir) if discover else {}
     except (OSError, ValueError) as error:  # ValueError: not UTF-8, or not JSON
         raise UserError(f"{path} is unreadable ({_short(error)}); delete it (mpsbench then "
                         "reads the benchmarks themselves) or write it again with 'asv run "
@@ -162,19 +162,25 @@ def _product(param_values: list[list[str]]) -> list[tuple[str, ...]]:
 def load_results(results_dir: Path | str) -> LoadedResults:
     """Load every results file under ``results_dir``; unreadable ones go to ``problems``."""
     results_dir = Path(results_dir)
+    if results_dir.exists() and not results_dir.is_dir():
+        raise UserError(f"{results_dir} is a file; --results names asv's results folder")
     if not results_dir.is_dir():
         raise UserError(f"no results directory at {results_dir}; run 'asv run' first "
                         "(or pass --results DIR)")
-    index = load_benchmark_index(results_dir)
+    paths = list(asv_results.iter_results_paths(str(results_dir)))
+    index = load_benchmark_index(results_dir, discover=bool(paths))
     rows: list[dict[str, Any]] = []
     problems = unreadable_machine_files(results_dir)
-    for root, filename, machine in asv_results.iter_results_paths(str(results_dir)):
+    for root, filename, machine in paths:
         path = os.path.join(root, filename)
         try:
             result = asv_results.Results.load(path, machine_name=machine)
             rows.extend(_rows(result, machine, index))
-        except (asv_util.UserError, ValueError, KeyError, TypeError) as error:
-            problems.append(f"skipped {path}: {error}")
+        except (asv_util.UserError, ValueError, KeyError, TypeError, AttributeError,
+                IndexError) as error:
+            problems.append(f"skipped {path}: not a results file asv can read "
+                            f"({type(error).__name__}: {_short(error)}); move it out of "
+                            f"{results_dir} or record it again")
     frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=BASE_COLUMNS)
     for column in param_columns(frame):  # as recorded: 16 stays 16 where others lack it
         frame[column] = pd.Series([row.get(column) for row in rows], index=frame.index,
@@ -198,11 +204,11 @@ def unreadable_machine_files(results_dir: Path) -> list[str]:
         path = folder / "machine.json"
         try:
             data = asv_util.load_json(str(path), api_version=asv_machine.Machine.api_version)
-            if isinstance(data.get("machine"), str):
+            if isinstance(data, dict) and isinstance(data.get("machine"), str):
                 continue
             error = "it names no machine"
-        except (asv_util.UserError, OSError) as exc:
-            error = str(exc).strip()
+        except (asv_util.UserError, OSError, ValueError, TypeError) as exc:
+            error = _short(exc)
         notes.append(f"left out {folder}: {path.name} is unreadable ({error}); 'asv publish' "
                      f"stops on it too. Write it again with 'mpsbench machine --name "
                      f"{folder.name}' (or 'asv machine'), or move the folder away")
