@@ -219,9 +219,10 @@ def _generable(releases: list[Release], proposals: list[Release],
     never trusted to be valid)."""
     kept: list[Release] = []
     for proposal in proposals:
-        entry = tomllib.loads(to_toml(proposal))["release"][0]
+        number = len(releases) + len(kept) + 1
         try:
-            read = parse_entry(len(releases) + len(kept) + 1, entry)
+            parse_entry(number, {**proposal.as_dict(), "date": proposal.date})
+            read = parse_entry(number, tomllib.loads(to_toml(proposal))["release"][0])
             check_order([*releases, *kept, read])
             list(commits([*releases, *kept, read]))
         except (UserError, ValueError) as error:
