@@ -201,11 +201,14 @@ def test_history_recorded_lists_each_machines_commits(site, capsys, tmp_path):
     history = tmp_path / "history"
     assert main(["history", "generate", "--releases", str(ROOT / "releases.toml"),
                  "--history", str(history)]) == 0
+    tagged = git("--git-dir", str(history), "rev-parse", "mlx-0.32.4")
+    path = result_file(site, "beta")
+    path.write_text(json.dumps({**json.loads(path.read_text()), "commit_hash": tagged}))
     code, out, _ = run(capsys, "history", "recorded", "--results", str(site / "results"),
                        "--history", str(history))
     assert code == 0
     assert f"alpha: {commit_of(site)[:8]} (not a commit of {history})" in out
-    assert "beta: " in out
+    assert f"beta: mlx-0.32.4 ({tagged[:8]})" in out
 
 
 # -- damaged files: one line, nothing written -------------------------------------------
