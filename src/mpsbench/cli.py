@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from mpsbench.commands import COMMANDS
+from mpsbench.commands import register_all
 from mpsbench.errors import UserError
 
 
@@ -18,17 +18,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mpsbench",
                                      description=__doc__.splitlines()[0].replace("``", "'"))
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for command in COMMANDS:
-        command.register(subparsers)
+    register_all(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "accepts_any", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.handler(args) or 0)
     except UserError as error:
         print(f"mpsbench {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file or folder that cannot be read or written
+        where = f" {error.filename}" if error.filename else ""
+        print(f"mpsbench {args.command}: error: cannot use{where}: {error.strerror or error}",
+              file=sys.stderr)
         return 2
 
 

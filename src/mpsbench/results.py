@@ -9,6 +9,10 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,17 +46,72 @@ def parse_param(text: str) -> Any:
         return text
 
 
-def load_benchmark_index(results_dir: Path) -> dict[str, dict[str, Any]]:
-    """The current benchmarks' metadata (param names, version, unit) from benchmarks.json."""
+def load_benchmark_index(results_dir: Path, discover: bool = True) -> dict[str, dict[str, Any]]:
+    """The current benchmarks' metadata (param names, version, unit) from benchmarks.json,
+    or, where asv has not written it (a fresh clone: it is not committed), from the
+    benchmarks themselves, discovered as asv discovers them (unless not ``discover``)."""
     path = results_dir / "benchmarks.json"
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
-    except (OSError, json.JSONDecodeError) as error:
-        raise UserError(f"{path} is unreadable ({error}); run 'asv check' or 'asv run' "
-                        "to write it again") from None
+        data = discover_benchmarks(results_dir) if discover else {}
+    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or not JSON
+        raise UserError(f"{path} is unreadable ({_short(error)}); delete it (mpsbench then "
+                        "reads the benchmarks themselves) or write it again with 'asv run "
+                        "--bench just-discover'") from None
+    if isinstance(data, list):  # discovery's own output: a list of benchmarks
+        data = {meta.get("name"): meta for meta in data if isinstance(meta, dict)}
+    if not isinstance(data, dict):
+        raise UserError(f"{path} is not asv's benchmark list (a JSON object); delete it or "
+                        "write it again with 'asv run --bench just-discover'")
     return {name: meta for name, meta in data.items() if isinstance(meta, dict)}
+
+
+def _short(error: Exception) -> str:
+    """An exception as one short line (UnicodeDecodeError's own text is long)."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8: byte {error.object[error.start]:#04x} at offset {error.start}"
+    return str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+
+
+def benchmark_dir_for(results_dir: Path) -> Path | None:
+    """The benchmark_dir of the asv.conf.json (beside ``results_dir`` or here) whose
+    results_dir is ``results_dir``; None when there is none."""
+    for config in dict.fromkeys([results_dir.parent / "asv.conf.json", Path("asv.conf.json")]):
+        try:
+            conf = asv_util.load_json(str(config), js_comments=True)
+            if (config.parent / conf.get("results_dir", "results")).resolve() \
+                    == results_dir.resolve():
+                return config.parent / conf.get("benchmark_dir", "benchmarks")
+        except (OSError, ValueError, AttributeError, TypeError, asv_util.UserError):
+            continue
+    return None
+
+
+def discover_benchmarks(results_dir: Path) -> list[dict[str, Any]]:
+    """The benchmarks' metadata as asv's discovery lists it, run on the suite's folder in
+    a fresh interpreter (nothing is written under ``results_dir``)."""
+    from asv.runner import BENCHMARK_RUN_SCRIPT
+
+    suite = benchmark_dir_for(results_dir)
+    missing = f"{results_dir / 'benchmarks.json'} is missing (asv writes it when it runs)"
+    if suite is None or not suite.is_dir():
+        raise UserError(f"{missing}, and no asv.conf.json here or beside {results_dir} names "
+                        "the benchmarks; run 'asv run --bench just-discover' where it is")
+    source = str(Path(__file__).resolve().parents[1])  # this mpsbench, for the suite
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+    with tempfile.TemporaryDirectory(prefix="mpsbench-discover-") as scratch:
+        out = Path(scratch) / "benchmarks.json"
+        done = subprocess.run([sys.executable, BENCHMARK_RUN_SCRIPT, "discover",
+                               str(suite.resolve()), str(out)], cwd=scratch, env=env,
+                              capture_output=True, text=True, check=False)
+        try:
+            return json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise UserError(f"{missing}, and discovering the benchmarks in {suite} failed "
+                            f"({why}); run 'asv check' to see why") from None
 
 
 def stack_versions(params: dict[str, Any]) -> str:
@@ -103,19 +162,25 @@ def _product(param_values: list[list[str]]) -> list[tuple[str, ...]]:
 def load_results(results_dir: Path | str) -> LoadedResults:
     """Load every results file under ``results_dir``; unreadable ones go to ``problems``."""
     results_dir = Path(results_dir)
+    if results_dir.exists() and not results_dir.is_dir():
+        raise UserError(f"{results_dir} is a file; --results names asv's results folder")
     if not results_dir.is_dir():
         raise UserError(f"no results directory at {results_dir}; run 'asv run' first "
                         "(or pass --results DIR)")
-    index = load_benchmark_index(results_dir)
+    paths = list(asv_results.iter_results_paths(str(results_dir)))
+    index = load_benchmark_index(results_dir, discover=bool(paths))
     rows: list[dict[str, Any]] = []
     problems = unreadable_machine_files(results_dir)
-    for root, filename, machine in asv_results.iter_results_paths(str(results_dir)):
+    for root, filename, machine in paths:
         path = os.path.join(root, filename)
         try:
             result = asv_results.Results.load(path, machine_name=machine)
             rows.extend(_rows(result, machine, index))
-        except (asv_util.UserError, ValueError, KeyError, TypeError) as error:
-            problems.append(f"skipped {path}: {error}")
+        except (asv_util.UserError, ValueError, KeyError, TypeError, AttributeError,
+                IndexError) as error:
+            problems.append(f"skipped {path}: not a results file asv can read "
+                            f"({type(error).__name__}: {_short(error)}); move it out of "
+                            f"{results_dir} or record it again")
     frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=BASE_COLUMNS)
     for column in param_columns(frame):  # as recorded: 16 stays 16 where others lack it
         frame[column] = pd.Series([row.get(column) for row in rows], index=frame.index,
@@ -139,11 +204,11 @@ def unreadable_machine_files(results_dir: Path) -> list[str]:
         path = folder / "machine.json"
         try:
             data = asv_util.load_json(str(path), api_version=asv_machine.Machine.api_version)
-            if isinstance(data.get("machine"), str):
+            if isinstance(data, dict) and isinstance(data.get("machine"), str):
                 continue
             error = "it names no machine"
-        except (asv_util.UserError, OSError) as exc:
-            error = str(exc).strip()
+        except (asv_util.UserError, OSError, ValueError, TypeError) as exc:
+            error = _short(exc)
         notes.append(f"left out {folder}: {path.name} is unreadable ({error}); 'asv publish' "
                      f"stops on it too. Write it again with 'mpsbench machine --name "
                      f"{folder.name}' (or 'asv machine'), or move the folder away")
@@ -190,3 +255,28 @@ def newest_commit(frame: pd.DataFrame, machine: str) -> str:
         known = ", ".join(sorted(frame["machine"].unique())) or "none"
         raise UserError(f"no results for machine {machine!r} (machines with results: {known})")
     return str(rows.sort_values("date").iloc[-1]["commit"])
+
+
+def resolve_commit(text: str, rows: pd.DataFrame, tags: dict[str, str],
+                   what: str = "results") -> str:
+    """The commit of ``rows`` that ``text`` names: its hash, a unique start of it, or its
+    release tag (``tags``: tag -> hash); else a ``UserError`` listing the recorded ones."""
+    recorded = [str(c) for c in rows.sort_values("date")["commit"].drop_duplicates()]
+    names = {sha: tag for tag, sha in tags.items()}
+    if text in tags:
+        found = [c for c in recorded if c == tags[text]]
+    else:
+        found = [c for c in recorded if text and c.startswith(text.lower())]
+    if len(found) == 1:
+        return found[0]
+    listing = ", ".join(c[:8] + (f" ({names[c]})" if c in names else "")
+                        for c in found or recorded) or "none"
+    if found:
+        raise UserError(f"commit {text!r} is ambiguous: {listing} all start so; give more of "
+                        "the hash")
+    named = f"tag {text!r} (commit {tags[text][:8]})" if text in tags else repr(text)
+    hint = ""
+    if not tags and not re.fullmatch(r"[0-9a-fA-F]+", text):
+        hint = (" (release tags are read from the history: 'mpsbench history generate' "
+                "writes it)")
+    raise UserError(f"no {what} recorded at {named}{hint}; commits with {what}: {listing}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -80,6 +81,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                help="extra 'asv run' arguments, after '--'")
     record_parser.set_defaults(handler=run_record)
 
+    recorded = actions.add_parser(
+        "recorded", help="list the releases each machine has results for (what 'asv compare' "
+        "and 'mpsbench table --commit' take)",
+        description="Reads the results folder and prints, per machine, the release tags "
+        "(and short hashes) that results were recorded at, oldest first.")
+    recorded.add_argument("--results", type=Path, default=Path("results"),
+                          help="asv results directory (default: %(default)s)")
+    _add_history(recorded)
+    recorded.set_defaults(handler=run_recorded)
+
 
 def _add_list(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--releases", type=Path, default=releases.DEFAULT_PATH,
@@ -154,4 +165,39 @@ def run_record(args: argparse.Namespace) -> int:
     if failed:
         raise UserError(f"asv failed for {', '.join(failed)}; see its output above. "
                         "Run the same command again to retry only what is missing.")
+
+
+def recorded_commits(results: Path) -> tuple[dict[str, set[str]], list[str]]:
+    """Machine -> the commit hashes its result files hold, and a note per unreadable file."""
+    if not results.is_dir():
+        raise UserError(f"no results directory at {results}; run 'asv run' first "
+                        "(or pass --results DIR)")
+    found: dict[str, set[str]] = {}
+    notes = []
+    for path in sorted(results.glob("*/*.json")):
+        if path.name == "machine.json":
+            continue
+        try:
+            commit = json.loads(path.read_text(encoding="utf-8")).get("commit_hash")
+        except (OSError, ValueError, AttributeError):
+            commit = None
+        if not isinstance(commit, str):
+            notes.append(f"skipped {path}: not a results file")
+            continue
+        found.setdefault(path.parent.name, set()).add(commit)
+    return found, notes
+
+
+def run_recorded(args: argparse.Namespace) -> int:
+    found, notes = recorded_commits(args.results)
+    order = {sha: (i, tag) for i, (sha, tag) in enumerate(repo.tagged_commits(args.history))}
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not found:
+        raise UserError(f"no results under {args.results}")
+    for machine, commits in sorted(found.items()):
+        ordered = sorted(commits, key=lambda sha: order.get(sha, (len(order), sha)))
+        names = [f"{order[sha][1]} ({sha[:8]})" if sha in order
+                 else f"{sha[:8]} (not a commit of {args.history})" for sha in ordered]
+        print(f"{machine}: {', '.join(names)}")
     return 0

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mpsbench.commands.table import DEFAULT_RESULTS
-from mpsbench.errors import UserError
+from mpsbench.errors import UserError, needs_extra
 
 DEFAULT_HTML = Path("html")
 
@@ -40,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
         from mpsbench.report.page import REPORT_DIR, build_report, write_report
         from mpsbench.report.trends import parse_trend
     except ModuleNotFoundError as error:
-        raise UserError(f"{error.name} is not installed; the report needs it: "
-                        "pip install -e '.[report]'") from None
+        raise needs_extra(error) from None
+    if args.html.exists() and not args.html.is_dir():
+        raise UserError(f"{args.html} is a file; --html names asv's html folder, the report "
+                        "goes into its mpsbench/")
     specs = [parse_trend(text) for text in args.trend] if args.trend else None
     report = build_report(args.results, args.html, specs)
     for note in report.notes:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from html import escape
 from pathlib import Path
 
 from mpsbench.backends.base import DEVICE_PARAMS
-from mpsbench.facts import read_facts
-from mpsbench.report.framework_table import framework_table, resnet_timings
-from mpsbench.report.provenance import run_settings
-from mpsbench.report.seed_table import phase_of, seed_table
-from mpsbench.results import current_rows, load_results, newest_commit
+from mpsbench.errors import UserError, needs_extra
+from mpsbench.history.repo import DEFAULT_PATH as DEFAULT_HISTORY
 
 DEFAULT_RESULTS = Path("results")
 
@@ -29,7 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
                         help="asv results directory (default: results)")
     parser.add_argument("--machine", help="only this machine (default: every machine)")
-    parser.add_argument("--commit", help="this commit hash instead of the newest")
+    parser.add_argument("--commit", help="this commit instead of the newest: a hash, a short "
+                        "hash or a release tag such as torch-2.13.0")
+    parser.add_argument("--history", type=Path, default=DEFAULT_HISTORY,
+                        help="the release history, for tags (default: %(default)s)")
     parser.add_argument("--html", action="store_true", help="HTML instead of Markdown")
     parser.add_argument("--frameworks", action="store_true",
                         help="torch against MLX and compiled MLX instead of cpu against GPU")
@@ -39,29 +40,72 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        import tabulate  # noqa: F401  (pandas' to_markdown needs it)
+
+        from mpsbench.facts import read_facts
+        from mpsbench.report.framework_table import framework_table, resnet_timings
+        from mpsbench.report.provenance import run_settings
+        from mpsbench.report.seed_table import phase_of, seed_table
+        from mpsbench.results import current_rows, load_results, resolve_commit
+    except ModuleNotFoundError as error:
+        raise needs_extra(error) from None
     loaded = load_results(args.results)
     for problem in loaded.problems:
         print(f"note: {problem}", file=sys.stderr)
     frame = current_rows(loaded.frame)
-    machines = [args.machine] if args.machine else sorted(frame["machine"].unique())
+    known = sorted(frame["machine"].unique())
+    if not known and not loaded.frame.empty:
+        raise UserError(f"every result under {args.results} was recorded by an older version "
+                        "of its benchmark (see the notes above), and asv shows none of them "
+                        "either; record them again with 'mpsbench run'")
+    if not known:
+        raise UserError(f"no results to show under {args.results} (see the notes above); "
+                        "record some with 'mpsbench run' or 'asv run'")
+    if args.machine and args.machine not in known:
+        raise UserError(f"no results for machine {args.machine!r} (machines with results: "
+                        f"{', '.join(known)})")
     timed = frame[frame["value"].notna()]
-    for machine in machines:
+    resnet = resnet_timings(timed) if args.frameworks else \
+        timed[timed["cls"].map(phase_of).notna()]
+    chosen = [args.machine] if args.machine else known
+    resnet = resnet[resnet["machine"].isin(chosen)]
+    what = "ResNet-50 timings"
+    asked = resolve_commit(args.commit, resnet, _history_tags(args.history), what) \
+        if args.commit else None
+    for machine in chosen:
+        mine = resnet[resnet["machine"] == machine]
+        mine = mine[mine["commit"] == asked] if asked else mine
+        if mine.empty:
+            at = f" at commit {asked[:8]}" if asked else ""
+            print(f"note: {machine} has results, but no {what}{at}, which this table shows; "
+                  "record them with 'asv run --bench resnet50'", file=sys.stderr)
+            continue
+        commit = asked or str(mine.sort_values("date").iloc[-1]["commit"])
         if args.frameworks:
-            commit = args.commit or newest_commit(resnet_timings(timed), machine)
             table = framework_table(frame, machine, commit, args.device)
             title = f"torch against MLX, {args.device}"
         else:
-            commit = args.commit or newest_commit(timed[timed["cls"].map(phase_of).notna()],
-                                                  machine)
-            facts = read_facts(args.results, machine)
-            gpu = (facts.get("gpu_devices") or {}).get("torch") or "gpu"
-            table = seed_table(frame, machine, commit, gpu)
+            gpu = (read_facts(args.results, machine).get("gpu_devices") or {}).get("torch")
+            table = seed_table(frame, machine, commit, gpu or "gpu")
             title = "cpu against the GPU"
-        print(f"## ResNet-50 on {machine}, {title} (commit {commit[:8]}), "
-              "seconds per iteration\n")
-        print(f"{run_settings(args.results, machine, commit)}\n")
+        heading = (f"ResNet-50 on {machine}, {title} (commit {commit[:8]}), "
+                   "seconds per iteration")
+        settings = run_settings(args.results, machine, commit)
+        print(f"<h2>{escape(heading)}</h2>\n<p>{escape(settings)}</p>\n" if args.html
+              else f"## {heading}\n\n{settings}\n")
         print(table.to_html() if args.html else table.to_markdown())
         for line in table.missing:
-            print(f"\nmissing: {line}")
+            print(f"\n<p>missing: {escape(line)}</p>" if args.html else f"\nmissing: {line}")
         print()
     return 0
+
+
+def _history_tags(history: Path) -> dict[str, str]:
+    """Tag -> commit hash of the release history; {} when it has not been generated."""
+    from mpsbench.history import repo
+
+    try:
+        return {tag: sha for sha, tag in repo.tagged_commits(history) if tag}
+    except UserError:
+        return {}

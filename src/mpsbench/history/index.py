@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -16,7 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mpsbench.errors import UserError
-from mpsbench.history.releases import FINAL_VERSION, Release, format_date
+from mpsbench.history.package import commits
+from mpsbench.history.releases import (
+    FINAL_VERSION,
+    Release,
+    check_order,
+    format_date,
+    parse_entry,
+    to_toml,
+)
 from mpsbench.history.stack import ANY_PYTHON, PACKAGES, version_tuple
 
 INDEX_URL = "https://pypi.org/pypi/{name}/json"
@@ -200,4 +209,25 @@ def propose(
                   f"({last.package} {last.version}, {format_date(last.date)}) and cannot be "
                   "appended: the list is append-only" for r in late]
         proposals = [r for r in proposals if r.date >= last.date]
-    return proposals, notes
+    return _generable(releases, proposals, notes), notes
+
+
+def _generable(releases: list[Release], proposals: list[Release],
+               notes: list[str]) -> list[Release]:
+    """The proposals that 'mpsbench history generate' takes, appended in order, each read
+    back from its printed entry; a note for each of the rest (what the index holds is
+    never trusted to be valid)."""
+    kept: list[Release] = []
+    for proposal in proposals:
+        number = len(releases) + len(kept) + 1
+        try:
+            parse_entry(number, {**proposal.as_dict(), "date": proposal.date})
+            read = parse_entry(number, tomllib.loads(to_toml(proposal))["release"][0])
+            check_order([*releases, *kept, read])
+            list(commits([*releases, *kept, read]))
+        except (UserError, ValueError) as error:
+            notes.append(f"{proposal.package} {proposal.version} ({format_date(proposal.date)})"
+                         f" is not proposed: the list would refuse it ({error})")
+            continue
+        kept.append(read)
+    return kept

@@ -17,8 +17,18 @@ from mpsbench.errors import UserError
 from mpsbench.history.stack import PACKAGES, PLATFORMS, version_tuple
 
 DEFAULT_PATH = Path("releases.toml")
-FINAL_VERSION = re.compile(r"\d+(\.\d+)+")
-PYTHON_VERSION = re.compile(r"3(\.\d+)?")
+FINAL_VERSION = re.compile(r"[0-9]+(\.[0-9]+)+")  # ASCII digits: '\\d' takes any script's
+PYTHON_VERSION = re.compile(r"3(\.[0-9]+)?")
+_SPECIFIER = r" *(~=|===|==|!=|<=|>=|<|>) *[0-9]+(\.[0-9]+)*(\.\*)? *"
+# A Requires-Python: specifiers joined by commas, or nothing (PyPI gives none for some).
+PYTHON_SPECIFIERS = re.compile(rf"({_SPECIFIER}(,{_SPECIFIER})*)?")
+# An extra pin: a project name, optional extras and specifiers; no URL, option or marker.
+REQUIREMENT = re.compile(rf"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
+                         rf"(\[[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*\])?({_SPECIFIER}(,{_SPECIFIER})*)?")
+# No release of a package is dated before these (torch's first came out in 2016, mlx's
+# in December 2023); an earlier date is a typing error, and the list is append-only.
+FIRST_RELEASE = {"torch": datetime(2016, 1, 1, tzinfo=UTC),
+                 "mlx": datetime(2023, 11, 1, tzinfo=UTC)}
 REQUIRED = {"date", "package", "version", "requires_python", "wheels"}
 OPTIONAL = {"torchvision", "min_macos", "requires"}
 
@@ -59,9 +69,19 @@ def format_date(date: datetime) -> str:
     return date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+RULES = {
+    FINAL_VERSION: "a final release, ASCII digits and dots such as 2.13.0",
+    PYTHON_VERSION: "a Python version such as 3.11",
+    PYTHON_SPECIFIERS: "version specifiers such as '>=3.10' or '>=3.9,<3.14', on one line",
+    REQUIREMENT: "a project name with optional extras and version specifiers, such as "
+                 "'numpy<2'; no URL, option or marker",
+}
+
+
 def _check_str(where: str, key: str, value: Any, pattern: re.Pattern[str] | None = None) -> str:
     if not isinstance(value, str) or (pattern and not pattern.fullmatch(value)):
-        raise UserError(f"{where}: {key} = {value!r} is not valid")
+        rule = f": it must be {RULES[pattern]}" if pattern else ": it must be text"
+        raise UserError(f"{where}: {key} = {value!r} is not valid{rule}")
     return value
 
 
@@ -100,18 +120,22 @@ def parse_entry(index: int, raw: Any) -> Release:
     package = raw["package"]
     if package not in PACKAGES:
         raise UserError(f"{where}: package must be one of {', '.join(PACKAGES)}")
+    if date < FIRST_RELEASE[package]:
+        raise UserError(f"{where}: date = {format_date(date)} is before {package} had any "
+                        f"release (none before {FIRST_RELEASE[package]:%Y-%m-%d})")
     if ("torchvision" in raw) != (package == "torch"):
         raise UserError(f"{where}: a torch release, and only a torch release, names a torchvision")
     requires = raw.get("requires", [])
-    if not isinstance(requires, list) or not all(
-        isinstance(r, str) and r and ";" not in r for r in requires
-    ):
+    if not isinstance(requires, list):
         raise UserError(f"{where}: requires must be a list of requirements without markers")
+    for requirement in requires:
+        _check_str(where, "requires", requirement, REQUIREMENT)
     return Release(
         date=date.astimezone(UTC),
         package=package,
         version=_check_str(where, "version", raw["version"], FINAL_VERSION),
-        requires_python=_check_str(where, "requires_python", raw["requires_python"]),
+        requires_python=_check_str(where, "requires_python", raw["requires_python"],
+                                   PYTHON_SPECIFIERS),
         wheels=_check_wheels(where, raw["wheels"]),
         torchvision=_optional(where, raw, "torchvision"),
         min_macos=_optional(where, raw, "min_macos"),
@@ -174,10 +198,20 @@ def parse(text: str, source: str = "release list") -> list[Release]:
 
 def load(path: Path = DEFAULT_PATH) -> list[Release]:
     """The validated releases in ``path``."""
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; --releases names the release list, a TOML file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UserError(f"no release list at {path}") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path} is not UTF-8 (byte {error.object[error.start]:#04x} at offset "
+                        f"{error.start}); TOML files are UTF-8: save it as UTF-8") from None
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {error.strerror or error}") from None
+    if text.startswith("\ufeff"):
+        raise UserError(f"{path} starts with a byte-order mark, which TOML does not allow: "
+                        "save it as UTF-8 without a BOM")
     return parse(text, str(path))
 
 

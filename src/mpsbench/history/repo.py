@@ -111,9 +111,12 @@ def generate(path: Path, commits: list[Commit], list_path: str = "the release li
     """Create or extend the history at ``path`` with ``commits``, refusing any rewrite."""
     if not commits:
         raise UserError(f"{list_path} has no releases; nothing to generate")
-    if not path.exists():
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
         _run_git(["init", "--quiet", "--bare", str(path)])
         git(path, "symbolic-ref", "HEAD", BRANCH)
+    elif not _is_repository(path):
+        raise UserError(f"{path} is not a release history (not a git repository): move it "
+                        "away, or pass another --history; nothing was changed")
     existing = tagged_commits(path)
     hashes = _import(path, commits)
     tags = [commit.tag for commit in commits]
@@ -124,9 +127,19 @@ def generate(path: Path, commits: list[Commit], list_path: str = "the release li
     return Generated(hashes, tags, len(hashes) - len(existing))
 
 
+def _is_repository(path: Path) -> bool:
+    return (path / "HEAD").is_file() and (path / "objects").is_dir()
+
+
 def require(path: Path) -> Path:
     """``path`` if it holds a generated history, else a ``UserError`` saying what to run."""
-    if not (path / "HEAD").is_file() or not (path / "objects").is_dir():
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{path} is a file, not the release history (a git repository); "
+                        "--history names the folder 'mpsbench history generate' writes")
+    if path.is_dir() and any(path.iterdir()) and not _is_repository(path):
+        raise UserError(f"{path} is not a release history (not a git repository): move it "
+                        "away and run 'mpsbench history generate', or pass another --history")
+    if not _is_repository(path):
         raise UserError(
             f"no release history at {path}: run 'mpsbench history generate' first "
             "(asv.conf.json's \"repo\" points there)"

@@ -9,7 +9,7 @@ from typing import Any
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
-from mpsbench.errors import Unavailable
+from mpsbench.errors import Unavailable, is_out_of_memory, skip_when_out_of_memory
 from mpsbench.ops.built import BuiltOp
 from mpsbench.ops.grid import DIM, MASKS, MODES
 from mpsbench.ops.spec import PHASES, Setting, get_op
@@ -80,14 +80,23 @@ def cached_step(point: Point) -> TimedStep:
     working backend on this device, ``mx.compile`` without a C++ compiler on Linux)
     is skipped with the framework's error as the reason.
     """
-    try:
-        return build_step(point).warmed_up()
-    except Unavailable:
-        raise
-    except Exception as error:
-        if point.mode != "compiled":
+    with skip_when_out_of_memory(describe(point)):
+        try:
+            return build_step(point).warmed_up()
+        except Unavailable:
             raise
-        raise Unavailable(
-            f"{point.framework} compile does not work for {point.op} on {point.device} "
-            f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
-        ) from error
+        except Exception as error:
+            if point.mode != "compiled" or is_out_of_memory(error):
+                raise
+            raise Unavailable(
+                f"{point.framework} compile does not work for {point.op} on {point.device} "
+                f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
+            ) from error
+
+
+def describe(point: Point) -> str:
+    """'torch Linear (eager, forward) in float32 on gpu, batch 64 x seq 512 x dim 768'."""
+    s = point.setting
+    return (f"{point.framework} {point.op} ({point.mode}, {point.phase}) in {point.dtype} on "
+            f"{point.device}, batch {s.batch} x seq {s.seq} x dim {s.dim}"
+            + (f", {s.heads} heads" if s.heads > 1 else ""))

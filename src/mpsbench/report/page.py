@@ -16,6 +16,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from mpsbench.facts import read_facts
+from mpsbench.files import write_whole
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.naming import BASELINE, describe
@@ -29,7 +30,7 @@ from mpsbench.report.sections import (
     side_by_side,
     trend_section,
 )
-from mpsbench.report.trends import TrendSpec, default_specs, spec_rows, trend_problems
+from mpsbench.report.trends import TrendSpec, default_specs, trend_problem, trend_problems
 from mpsbench.results import current_rows, load_results
 
 REPORT_DIR = "mpsbench"  # under asv's html_dir
@@ -119,7 +120,7 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         f"<p class='source'>Only one framework recorded: {escape(', '.join(alone))}</p>"
         if alone else "",
         "<h2 id='trends'>Speed against release</h2>",
-        trend_section(machines, [s for s in specs if not spec_rows(frame, s).empty], tags,
+        trend_section(machines, [s for s in specs if trend_problem(frame, s) is None], tags,
                       figures),
         "<h2 id='metrics'>Peak memory, FLOP/s and first-call cost</h2>",
         grid_section(machines, _op_keys(frame, ("track_", "timeraw_", FLOPS_METRIC)), tags, figures,
@@ -151,12 +152,16 @@ recorded by the benchmarks as they are now; missing values read "missing", never
 
 
 def write_report(report: Report, out_dir: Path) -> Path:
-    """Write index.html and plotly.min.js (once) into ``out_dir``; returns the page."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write index.html and plotly.min.js (once) into ``out_dir``; returns the page.
+
+    Each file is replaced whole or not at all; a folder that cannot be written is a
+    ``UserError``.
+    """
+    fix = "make the folder writable, or pass another with --html"
     plotly_js = out_dir / PLOTLY_FILE
     script = get_plotlyjs()
     if not plotly_js.exists() or plotly_js.stat().st_size != len(script.encode()):
-        plotly_js.write_text(script, encoding="utf-8")
+        write_whole(plotly_js, script, fix)
     page = out_dir / "index.html"
-    page.write_text(report.html, encoding="utf-8")
+    write_whole(page, report.html, fix)
     return page

@@ -65,18 +65,31 @@ def spec_rows(frame: pd.DataFrame, spec: TrendSpec) -> pd.DataFrame:
                  & (frame["metric"] == spec.metric)]
 
 
+def trend_problem(frame: pd.DataFrame, spec: TrendSpec) -> str | None:
+    """Why ``spec`` has nothing to draw: a benchmark, a param or a param value that the
+    results lack (naming what they hold); None when it has."""
+    rows = spec_rows(frame, spec)
+    known = param_names(rows)
+    if rows.empty:
+        return f"--trend {spec.name}: no such benchmark in the results"
+    if unknown := sorted(set(spec.fixed) - set(known)):
+        return f"--trend {spec.name}: no param {', '.join(unknown)} (its params: " \
+               f"{', '.join(known)})"
+    point: dict[str, Any] = {}
+    for param, value in spec.fixed.items():
+        recorded = sorted(set(rows[param].dropna()), key=sort_key)
+        if value not in recorded:
+            where = f" at {point_label(point)}" if point else ""
+            return (f"--trend {spec.name}: no result recorded with {param}={label(value)}; "
+                    f"recorded{where}: {param}={', '.join(label(v) for v in recorded)}")
+        point[param] = value
+        rows = rows[rows[param] == value]
+    return None
+
+
 def trend_problems(frame: pd.DataFrame, specs: list[TrendSpec]) -> list[str]:
-    """A note for each spec naming a benchmark or a param that the results lack."""
-    notes = []
-    for spec in specs:
-        rows = spec_rows(frame, spec)
-        known = param_names(rows)
-        if rows.empty:
-            notes.append(f"--trend {spec.name}: no such benchmark in the results")
-        elif unknown := sorted(set(spec.fixed) - set(known)):
-            notes.append(f"--trend {spec.name}: no param {', '.join(unknown)} (its params: "
-                         f"{', '.join(known)})")
-    return notes
+    """A note for each spec that has nothing to draw (see ``trend_problem``)."""
+    return [problem for spec in specs if (problem := trend_problem(frame, spec))]
 
 
 def choose_point(rows: pd.DataFrame, params: list[str], fixed: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
-from mpsbench.errors import Unavailable
+from mpsbench.errors import Unavailable, skip_when_out_of_memory
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
@@ -66,7 +66,8 @@ def backend_on(device: str) -> Backend:
 @cache
 def cached_step(phase: str, device: str, batch: int) -> TimedStep:
     """``phase_step`` built and warmed up once per process: asv re-runs setup per sample."""
-    return phase_step(phase, device, batch).warmed_up()
+    with skip_when_out_of_memory(f"ResNet-50 MLX {phase} on {device}, batch {batch}"):
+        return phase_step(phase, device, batch).warmed_up()
 
 
 def phase_step(phase: str, device: str, batch: int) -> TimedStep:

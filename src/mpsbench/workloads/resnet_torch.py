@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from mpsbench.backends import get_backend
+from mpsbench.errors import skip_when_out_of_memory
 from mpsbench.frameworks import require
 from mpsbench.inputs import DEFAULT_SEED, normal
 from mpsbench.timing import TimedStep
@@ -51,7 +52,8 @@ def model_on(device: str) -> tuple[Any, Any]:
 @cache
 def cached_step(phase: str, device: str, batch: int) -> TimedStep:
     """``phase_step`` built and warmed up once per process: asv re-runs setup per sample."""
-    return phase_step(phase, device, batch).warmed_up()
+    with skip_when_out_of_memory(f"ResNet-50 torch {phase} on {device}, batch {batch}"):
+        return phase_step(phase, device, batch).warmed_up()
 
 
 def phase_step(phase: str, device: str, batch: int) -> TimedStep:
