@@ -154,7 +154,7 @@ def test_a_first_call_is_timed_in_a_fresh_interpreter():
     """asv's own timeraw timer runs the source: the cold step's first call, compiled."""
     from asv_runner.benchmarks.timeraw import _SeparateProcessTimer
 
-    params = ("cpu", "float32", "compiled", "forward", 1, 4)
+    params = ("cpu", "float32", "compiled", "forward", 1, 128)  # a default-grid shape
     benchmark = bench.MLXLinearFirstCall()
     benchmark.setup(*params)
     stmt, setup = benchmark.timeraw_first_call(*params)

@@ -99,8 +99,9 @@ def discover_benchmarks(results_dir: Path) -> list[dict[str, Any]]:
         raise UserError(f"{missing}, and no asv.conf.json here or beside {results_dir} names "
                         "the benchmarks; run 'asv run --bench just-discover' where it is")
     source = str(Path(__file__).resolve().parents[1])  # this mpsbench, for the suite
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (source, os.environ.get("PYTHONPATH")) if p)}
+    path = os.pathsep.join(p for p in (source, os.environ.get("PYTHONPATH")) if p)
+    # asv's run script drops PYTHONPATH's entries from sys.path unless ASV_PYTHONPATH is set
+    env = {**os.environ, "PYTHONPATH": path, "ASV_PYTHONPATH": path}
     with tempfile.TemporaryDirectory(prefix="mpsbench-discover-") as scratch:
         out = Path(scratch) / "benchmarks.json"
         done = subprocess.run([sys.executable, BENCHMARK_RUN_SCRIPT, "discover",
