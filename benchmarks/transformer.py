@@ -116,6 +116,7 @@ class _FirstCall(_OpBenchmark, ColdStartTiming):
     def setup(self, *params: Any) -> None:
         self.skip(*params)
         skip_for(release_reason(self.framework))
+        skip_for(steps.eager_reason(steps.point_from_params(self.framework, self.op, *params)))
 
     def timeraw_first_call(self, *params: Any) -> tuple[str, str]:
         """Seconds of the first step after a fresh interpreter has built it."""

@@ -49,9 +49,10 @@ class MLXBackend(Backend):
         mx = require("mlx")
         self.mx = mx
         self.device_param = param
-        self.device = resolve_mlx_device(
-            param, mx.is_available(mx.gpu), mx.metal.is_available()
-        )
+        metal = mx.metal.is_available()
+        # mx.is_available arrived with the CUDA backend (0.26); before it, a GPU was Metal
+        gpu = mx.is_available(mx.gpu) if hasattr(mx, "is_available") else metal
+        self.device = resolve_mlx_device(param, gpu, metal)
         mx.set_default_device(mx.cpu if self.device == "cpu" else mx.gpu)
 
     def check_outputs(self, outputs: Any) -> None:

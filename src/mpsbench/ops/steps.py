@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -77,8 +78,9 @@ def cached_step(point: Point) -> TimedStep:
     """``point`` built and warmed up once per process: asv re-runs setup per sample.
 
     A compiled mode that fails to build or compile here (``torch.compile`` without a
-    working backend on this device, ``mx.compile`` without a C++ compiler on Linux)
-    is skipped with the framework's error as the reason.
+    working backend on this device, ``mx.compile`` without a C++ compiler on Linux),
+    and an op the framework's release says it does not support (``unsupported``), are
+    skipped with the framework's error as the reason.
     """
     with skip_when_out_of_memory(describe(point)):
         try:
@@ -86,12 +88,49 @@ def cached_step(point: Point) -> TimedStep:
         except Unavailable:
             raise
         except Exception as error:
+            if unsupported(error):
+                raise Unavailable(unsupported_reason(point, error)) from error
             if point.mode != "compiled" or is_out_of_memory(error):
                 raise
             raise Unavailable(
                 f"{point.framework} compile does not work for {point.op} on {point.device} "
                 f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
             ) from error
+
+
+# What frameworks say when a release lacks a kernel, e.g. mlx 0.26's CPU backend:
+# "[AddMM::eval_cpu] Currently only supports float32."
+UNSUPPORTED = re.compile(r"only supports|not supported|not implemented|not yet implemented",
+                         re.IGNORECASE)
+
+
+def unsupported(error: BaseException) -> bool:
+    """Whether ``error`` is the framework saying it cannot do this (a kernel it lacks)."""
+    return isinstance(error, RuntimeError | NotImplementedError | TypeError | ValueError) \
+        and not isinstance(error, Unavailable) and bool(UNSUPPORTED.search(str(error)))
+
+
+def unsupported_reason(point: Point, error: BaseException) -> str:
+    return (f"this {point.framework} release cannot run {describe(point)}: "
+            f"{type(error).__name__}: {error}")
+
+
+@cache
+def eager_reason(point: Point) -> str | None:
+    """Why ``point``'s op cannot run eagerly here (a kernel its release lacks), or None.
+
+    One eager call, so that a first-call benchmark, whose samples run in fresh
+    interpreters, is skipped in its own process instead of failing in theirs; eager, so
+    that no compile cache is warmed for the interpreters that time the first call.
+    """
+    eager = replace(point, mode="eager")
+    try:
+        build_step(eager).warmed_up(1)
+    except Exception as error:
+        if unsupported(error):
+            return unsupported_reason(point, error)
+        raise
+    return None
 
 
 def describe(point: Point) -> str:
