@@ -1,0 +1,191 @@
+"""The external fidelity section: what ``asv run`` stored against outside procedures.
+
+Each unit is one real ``asv run`` (its own scratch commit, the classes' own rounds, no
+probe) of some suite benchmarks, then their outside reference in fresh interpreters
+(``refprocess``): seed 000's ResNet-50 procedure (``seed_resnet``) for the seed's three
+phases at one batch, aukejw's layer harness (``aukejw_layer``) for one operator in one
+framework. The suite's value is read from asv's results JSON; the ratio is suite over
+reference, and the target is ``analysis.FIDELITY_LOW`` to ``FIDELITY_HIGH``.
+
+Where the outside procedure differs from the suite on purpose, the reference is its
+faithful variant and the procedure as written is shown beside it: the seed lets
+gradients accumulate over iterations, where the suite zeroes them before each
+backward. aukejw's torch call enters ``torch.inference_mode()`` every call, in eval
+mode, as the suite's forward steps do, so there is nothing to vary.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+
+from mpsbench.selfcheck import analysis, refprocess
+from mpsbench.selfcheck.asvrun import AsvScratch
+from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
+from mpsbench.selfcheck.measure import skip_reason, suite_value
+from mpsbench.selfcheck.seed_resnet import PHASES
+
+RESNET_BATCHES = (1, 4, 16)
+OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
+FRAMEWORKS = ("torch", "mlx")
+SEED_ITERATIONS = 10
+OP_PROCESSES = 2  # fresh interpreters per operator, one pass of the harness each
+
+
+@dataclass
+class ExternalRow:
+    """One suite benchmark against its outside reference on one device.
+
+    ``reference`` is what the ratio is judged on: the median over a ResNet-50
+    reference's iterations (``reference_mean`` their mean), the median over an op
+    reference's processes of the harness's mean per call. ``as_written`` is the outside
+    procedure itself where the reference is its faithful variant (None otherwise).
+    """
+
+    case: FidelityCase
+    device: str
+    procedure: str
+    used: str = ""
+    suite: float = float("nan")
+    reference: float = float("nan")
+    reference_mean: float | None = None
+    as_written: float | None = None
+    events: float | None = None
+    unavailable: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return analysis.ratio(self.suite, self.reference)
+
+    @property
+    def ratio_as_written(self) -> float | None:
+        return None if self.as_written is None else analysis.ratio(self.suite, self.as_written)
+
+    @property
+    def within(self) -> bool:
+        return analysis.within(self.ratio)
+
+
+@dataclass
+class ExternalFindings:
+    """Every row, and the process state the references ran with."""
+
+    rows: list[ExternalRow] = field(default_factory=list)
+    threads: set[int] = field(default_factory=set)
+    allocators: set[str] = field(default_factory=set)
+    seed_iterations: int = SEED_ITERATIONS
+    op_processes: int = OP_PROCESSES
+    seconds: float = 0.0
+
+    def note(self, record: dict) -> None:
+        """Keep what a reference process says it ran with."""
+        if "unavailable" in record:
+            return
+        self.allocators.add(record["allocator"])
+        if "threads" in record:
+            self.threads.add(record["threads"])
+
+    @property
+    def measured(self) -> list[ExternalRow]:
+        return [row for row in self.rows if not row.unavailable]
+
+
+def resnet_cases(batch: int) -> list[FidelityCase]:
+    """The seed's three phases at ``batch``, in ``seed_resnet.PHASES`` order."""
+    return [resnet_case(phase.replace("_", "-"), batch) for phase in PHASES]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One ``asv run`` and its references: ResNet-50 at a batch, or an op (``op`` set)."""
+
+    label: str
+    device: str
+    cases: tuple[FidelityCase, ...]
+    op: str = ""
+
+
+def units(devices: list[str]) -> list[Unit]:
+    """Every unit the section runs, ResNet-50 first."""
+    found = [Unit(f"external-resnet50-b{batch}-{device}", device, tuple(resnet_cases(batch)))
+             for device in devices for batch in RESNET_BATCHES]
+    found += [Unit(f"external-{op}-{framework}-{device}", device, (op_case(op, framework),), op)
+              for device in devices for op in OPS for framework in FRAMEWORKS]
+    return found
+
+
+def bench_regex(cases: tuple[FidelityCase, ...], device: str) -> str:
+    """An ``asv run --bench`` regex selecting exactly these grid points."""
+    return "|".join(f"(?:{case.bench_regex(device)})" for case in cases)
+
+
+def asv_values(scratch: AsvScratch, unit: Unit, launch_method: str) -> tuple[list[float], str]:
+    """One plain ``asv run`` of the unit's cases: the values asv stored in its results
+    JSON (NaN: none), and its output."""
+    outcome = scratch.run(unit.label, bench_regex(unit.cases, unit.device), launch_method)
+    commit = scratch.hashes[unit.label]
+    return ([suite_value(scratch.results_dir, commit, case, unit.device) for case in unit.cases],
+            outcome.output)
+
+
+def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
+                findings: ExternalFindings) -> list[ExternalRow]:
+    """The seed's phases at one batch: asv, then the seed (gradients accumulating) and
+    its faithful variant (zeroed), each in a fresh interpreter."""
+    device, batch = unit.device, unit.cases[0].params[1]
+    suite, output = asv_values(scratch, unit, launch_method)
+    base = ["--device", device, "--batch", str(batch),
+            "--iterations", str(findings.seed_iterations)]
+    seed, zeroed = (refprocess.run("seed_resnet", [*base, "--grads", grads])
+                    for grads in ("accumulate", "zero"))
+    rows = [ExternalRow(case, device, "seed 000", suite=value)
+            for case, value in zip(unit.cases, suite, strict=True)]
+    for row, phase in zip(rows, PHASES, strict=True):
+        if "unavailable" in zeroed:
+            row.unavailable = zeroed["unavailable"]
+            continue
+        measured = zeroed["phases"][phase]
+        row.used, row.reference = zeroed["used"], measured["median"]
+        row.reference_mean = measured["mean"]
+        row.as_written = seed["phases"][phase]["median"]
+        row.events = measured.get("events", {}).get("median")
+        if row.suite != row.suite:  # NaN: asv stored nothing for it
+            row.unavailable = skip_reason(output)
+    for record in (seed, zeroed):
+        findings.note(record)
+    return rows
+
+
+def op_row(scratch: AsvScratch, unit: Unit, launch_method: str,
+           findings: ExternalFindings) -> ExternalRow:
+    """One operator: asv, then aukejw's harness in ``op_processes`` fresh interpreters."""
+    (case,), device = unit.cases, unit.device
+    (value,), output = asv_values(scratch, unit, launch_method)
+    args = ["--framework", case.framework, "--op", unit.op,
+            "--params", json.dumps(list(case.asv_params(device)))]
+    records = [refprocess.run("aukejw_layer", args) for _ in range(findings.op_processes)]
+    row = ExternalRow(case, device, "aukejw")
+    if "unavailable" in records[0]:
+        row.unavailable = records[0]["unavailable"]
+        return row
+    for record in records:
+        findings.note(record)
+    row.used, row.suite = records[0]["used"], value
+    row.reference = statistics.median(t for r in records for t in r["times"])
+    events = [t for r in records for t in r.get("events", {}).get("times", [])]
+    row.events = statistics.median(events) if events else None
+    if value != value:
+        row.unavailable = skip_reason(output)
+    return row
+
+
+def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
+            findings: ExternalFindings) -> ExternalFindings:
+    """Every unit on every device, in ``units`` order."""
+    for unit in units(devices):
+        if unit.op:
+            findings.rows.append(op_row(scratch, unit, launch_method, findings))
+        else:
+            findings.rows += resnet_rows(scratch, unit, launch_method, findings)
+    return findings
