@@ -190,3 +190,60 @@ def test_the_harness_refuses_what_it_does_not_time():
     params = ["cpu", "float16", "eager", "forward_backward", 1, 128]
     with pytest.raises(ValueError, match="eager forward"):
         aukejw_layer.measure("torch", "softmax", params)
+
+
+def external_findings() -> external.ExternalFindings:
+    found = external.ExternalFindings(threads={1}, allocators={"glibc, pinned"},
+                                      suite_threads=1, suite_allocator="glibc, pinned",
+                                      seconds=120.0)
+    backward = external.resnet_case("backward-training", 1)
+    found.rows = [
+        external.ExternalRow(backward, "cpu", "seed 000", "cpu", suite=0.30, reference=0.29,
+                             reference_mean=0.295, as_written=0.33),
+        external.ExternalRow(external.op_case("sdpa", "mlx"), "cpu", "aukejw", "cpu",
+                             suite=0.0125, reference=0.010),
+        external.ExternalRow(external.op_case("sdpa", "torch"), "gpu", "aukejw",
+                             unavailable="no GPU hardware here"),
+    ]
+    return found
+
+
+def test_the_section_shows_both_variants_each_ratio_and_its_verdict():
+    from mpsbench.selfcheck import external_report
+
+    command = "mpsbench selfcheck --skip fidelity"
+    text = "\n".join(external_report.section(external_findings(), command))
+    assert text.startswith(external_report.TITLE) and command in text
+    assert "1 CPU thread(s)" in text and "glibc, pinned" in text and "(the same)" in text
+    lines = {line.split("|")[1].strip(): line for line in text.splitlines()
+             if line.startswith("| ") and "---" not in line}
+    backward = lines["ResNet-50 backward (training), batch 1, torch"]
+    assert "0.290 s (mean 0.295 s)" in backward and "| 0.330 s" in backward
+    assert "| 1.034 " in backward and "| met " in backward and "| 0.909 " in backward
+    mlx = lines["SDPA, MLX"]
+    assert "| 1.250 " in mlx and "**missed**" in mlx
+    assert "not run: no GPU hardware here" in lines["SDPA, torch"]
+    summary = external_report.summary_row(external_findings())
+    assert "1.034 to 1.250 (1 of 2 outside)" in summary and "**missed**" in summary
+
+
+def test_the_section_says_when_the_references_ran_with_another_state():
+    from mpsbench.selfcheck import external_report
+
+    found = external_findings()
+    found.threads = {2}
+    assert "**not the same**" in "\n".join(external_report.section(found, "mpsbench"))
+
+
+def test_the_section_can_be_run_alone_and_its_options_are_shown():
+    from mpsbench.cli import build_parser
+    from mpsbench.commands.selfcheck import command_line
+
+    typed = ["selfcheck", "--skip", "fidelity", "--skip", "overhead", "--skip", "stability",
+             "--skip", "regression", "--seed-iterations", "4"]
+    args = build_parser().parse_args(typed)
+    assert "external" not in args.skip and args.seed_iterations == 4
+    assert command_line(args) == ("mpsbench selfcheck --seed-iterations 4 --skip fidelity "
+                                  "--skip overhead --skip stability --skip regression")
+    assert "--skip external" in command_line(build_parser().parse_args(
+        ["selfcheck", "--skip", "external"]))

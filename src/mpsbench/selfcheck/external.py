@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from dataclasses import dataclass, field
 
+from mpsbench import allocator
 from mpsbench.selfcheck import analysis, refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
 from mpsbench.selfcheck.measure import skip_reason, suite_value
 from mpsbench.selfcheck.seed_resnet import PHASES
+from mpsbench.threads import torch_cpu_threads
 
 RESNET_BATCHES = (1, 4, 16)
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
@@ -77,6 +80,8 @@ class ExternalFindings:
     seed_iterations: int = SEED_ITERATIONS
     op_processes: int = OP_PROCESSES
     seconds: float = 0.0
+    suite_threads: int = 0  # what the suite's torch processes use here
+    suite_allocator: str = ""  # the allocator state every benchmark process sets
 
     def note(self, record: dict) -> None:
         """Keep what a reference process says it ran with."""
@@ -182,10 +187,16 @@ def op_row(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
             findings: ExternalFindings) -> ExternalFindings:
-    """Every unit on every device, in ``units`` order."""
+    """Every unit on every device, in ``units`` order; the state the suite sets too."""
+    import torch
+
+    started = time.perf_counter()
+    findings.suite_threads = torch_cpu_threads(torch)
+    findings.suite_allocator = allocator.expected_state().label()
     for unit in units(devices):
         if unit.op:
             findings.rows.append(op_row(scratch, unit, launch_method, findings))
         else:
             findings.rows += resnet_rows(scratch, unit, launch_method, findings)
+    findings.seconds = time.perf_counter() - started
     return findings
