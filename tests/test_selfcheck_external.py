@@ -247,3 +247,25 @@ def test_the_section_can_be_run_alone_and_its_options_are_shown():
                                   "--skip overhead --skip stability --skip regression")
     assert "--skip external" in command_line(build_parser().parse_args(
         ["selfcheck", "--skip", "external"]))
+
+
+@pytest.mark.slow
+def test_an_op_unit_reads_asvs_stored_value_with_a_reference_after_each_round(tmp_path):
+    from mpsbench.launch import default_launch_method
+    from mpsbench.selfcheck.asvrun import AsvScratch
+
+    from .conftest import ROOT
+
+    (unit,) = [u for u in external.units(["cpu"]) if u.label == "external-softmax-torch-cpu"]
+    scratch = AsvScratch(ROOT, tmp_path, [unit.label])
+    found = external.ExternalFindings()
+    row = external.op_row(scratch, unit, default_launch_method(), found)
+    assert not row.unavailable and row.used == "cpu"
+    assert row.suite > 0 and row.reference > 0 and row.as_written is None
+    assert found.op_processes == {"torch": external.asv_rounds(scratch, unit)} == {"torch": 2}
+    assert found.threads == {torch_cpu_threads(torch)}
+    stored = json.loads(scratch.result_file(unit.label).read_text())
+    (values,) = (v for k, v in stored["results"].items() if k == unit.cases[0].benchmark)
+    columns = dict(zip(stored["result_columns"], values, strict=False))
+    assert columns["stats_repeat"][0] >= 6  # both rounds' samples, kept as asv keeps them
+    assert columns.get("samples") is None

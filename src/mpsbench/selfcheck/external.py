@@ -1,11 +1,12 @@
 """The external fidelity section: what ``asv run`` stored against outside procedures.
 
 Each unit is one real ``asv run`` (its own scratch commit, the classes' own rounds, no
-probe) of some suite benchmarks, then their outside reference in fresh interpreters
-(``refprocess``): seed 000's ResNet-50 procedure (``seed_resnet``) for the seed's three
-phases at one batch, aukejw's layer harness (``aukejw_layer``) for one operator in one
-framework. The suite's value is read from asv's results JSON; the ratio is suite over
-reference, and the target is ``analysis.FIDELITY_LOW`` to ``FIDELITY_HIGH``.
+probe) of some suite benchmarks, with their outside reference in fresh interpreters
+(``refprocess``) between its rounds: seed 000's ResNet-50 procedure (``seed_resnet``)
+for the seed's three phases at one batch, aukejw's layer harness (``aukejw_layer``) for
+one operator in one framework. The suite's value is read from asv's results JSON; the
+ratio is suite over reference, and the target is ``analysis.FIDELITY_LOW`` to
+``FIDELITY_HIGH``.
 
 Where the outside procedure differs from the suite on purpose, the reference is its
 faithful variant and the procedure as written is shown beside it: the seed lets
@@ -22,18 +23,18 @@ import time
 from dataclasses import dataclass, field
 
 from mpsbench import allocator
+from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 from mpsbench.selfcheck import analysis, refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
-from mpsbench.selfcheck.measure import skip_reason, suite_value
-from mpsbench.selfcheck.seed_resnet import PHASES
+from mpsbench.selfcheck.measure import round_args, skip_reason, suite_value
+from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import torch_cpu_threads
 
 RESNET_BATCHES = (1, 4, 16)
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
 FRAMEWORKS = ("torch", "mlx")
-SEED_ITERATIONS = 10
-OP_PROCESSES = 2  # fresh interpreters per operator, one pass of the harness each
+SEED_ITERATIONS = 5  # per process; two processes of each variant
 
 
 @dataclass
@@ -78,7 +79,7 @@ class ExternalFindings:
     threads: set[int] = field(default_factory=set)
     allocators: set[str] = field(default_factory=set)
     seed_iterations: int = SEED_ITERATIONS
-    op_processes: int = OP_PROCESSES
+    op_processes: dict[str, int] = field(default_factory=dict)  # by framework
     seconds: float = 0.0
     suite_threads: int = 0  # what the suite's torch processes use here
     suite_allocator: str = ""  # the allocator state every benchmark process sets
@@ -111,6 +112,10 @@ class Unit:
     op: str = ""
 
 
+def _procedure(unit: Unit) -> str:
+    return "aukejw" if unit.op else "seed 000"
+
+
 def units(devices: list[str]) -> list[Unit]:
     """Every unit the section runs, ResNet-50 first."""
     found = [Unit(f"external-resnet50-b{batch}-{device}", device, tuple(resnet_cases(batch)))
@@ -125,61 +130,109 @@ def bench_regex(cases: tuple[FidelityCase, ...], device: str) -> str:
     return "|".join(f"(?:{case.bench_regex(device)})" for case in cases)
 
 
-def asv_values(scratch: AsvScratch, unit: Unit, launch_method: str) -> tuple[list[float], str]:
-    """One plain ``asv run`` of the unit's cases: the values asv stored in its results
-    JSON (NaN: none), and its output."""
-    outcome = scratch.run(unit.label, bench_regex(unit.cases, unit.device), launch_method)
+def asv_rounds(scratch: AsvScratch, unit: Unit) -> int:
+    """How many rounds a plain ``asv run`` gives the unit's benchmarks."""
+    return max(scratch.rounds(bench_regex(unit.cases, unit.device)).values())
+
+
+Reference = tuple[str, list[str]]  # a refprocess module and its arguments
+
+
+def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
+                after: list[list[Reference]]) -> tuple[list[float], str, list[list[dict]]]:
+    """The unit's ``asv run`` one round at a time, the reference processes ``after[i]``
+    right after round ``i`` (any groups beyond the last round after it): the values asv
+    stored in its results JSON (NaN: none), asv's output, and the references' records,
+    grouped as ``after``.
+
+    The rounds append their samples, which are then dropped (``drop_samples``), so the
+    results JSON holds what one plain ``asv run`` stores: statistics over every round's
+    samples. Between rounds, the references see the same stretch of the machine's load
+    as the suite.
+    """
+    bench = bench_regex(unit.cases, unit.device)
+    rounds = scratch.rounds(bench)
+    total = max(rounds.values())
+    outputs, records = [], []
+    for index in range(max(total, len(after))):
+        scheduled = round_args(index, total, rounds, bench) if index < total else None
+        if scheduled is not None:
+            args, selected = scheduled
+            outputs.append(scratch.run(unit.label, selected or None, launch_method,
+                                       extra=args).output)
+        if index < len(after):
+            records.append([refprocess.run(*reference) for reference in after[index]])
+    if outputs:
+        scratch.drop_samples(unit.label)
     commit = scratch.hashes[unit.label]
-    return ([suite_value(scratch.results_dir, commit, case, unit.device) for case in unit.cases],
-            outcome.output)
+    values = [suite_value(scratch.results_dir, commit, case, unit.device)
+              for case in unit.cases]
+    return values, "\n".join(outputs), records
+
+
+def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]:
+    """Every iteration's seconds of ``phase`` over the seed processes ``records`` (their
+    CUDA-event seconds with ``events``)."""
+    found: list[float] = []
+    for record in records:
+        figures = record["phases"][phase]
+        found += figures.get("events", {}).get("times", []) if events else figures["times"]
+    return found
 
 
 def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
                 findings: ExternalFindings) -> list[ExternalRow]:
-    """The seed's phases at one batch: asv, then the seed (gradients accumulating) and
-    its faithful variant (zeroed), each in a fresh interpreter."""
+    """The seed's phases at one batch against the seed (gradients accumulating) and its
+    faithful variant (zeroed): one process of each after each asv round, in the order
+    ABBA, so neither variant always runs first."""
     device, batch = unit.device, unit.cases[0].params[1]
-    suite, output = asv_values(scratch, unit, launch_method)
     base = ["--device", device, "--batch", str(batch),
             "--iterations", str(findings.seed_iterations)]
-    seed, zeroed = (refprocess.run("seed_resnet", [*base, "--grads", grads])
-                    for grads in ("accumulate", "zero"))
-    rows = [ExternalRow(case, device, "seed 000", suite=value)
+    seed, zero = (("seed_resnet", [*base, "--grads", grads]) for grads in GRADS)
+    suite, output, groups = interleaved(scratch, unit, launch_method,
+                                        [[seed, zero], [zero, seed]])
+    records = [record for group in groups for record in group]
+    as_written = [r for r in records if r.get("grads") == "accumulate"]
+    zeroed = [r for r in records if r.get("grads") == "zero"]
+    rows = [ExternalRow(case, device, _procedure(unit), suite=value)
             for case, value in zip(unit.cases, suite, strict=True)]
     for row, phase in zip(rows, PHASES, strict=True):
-        if "unavailable" in zeroed:
-            row.unavailable = zeroed["unavailable"]
+        if not zeroed:
+            row.unavailable = records[0].get("unavailable", "the reference did not run")
             continue
-        measured = zeroed["phases"][phase]
-        row.used, row.reference = zeroed["used"], measured["median"]
-        row.reference_mean = measured["mean"]
-        row.as_written = seed["phases"][phase]["median"]
-        row.events = measured.get("events", {}).get("median")
+        times = pooled(zeroed, phase)
+        row.used = zeroed[0]["used"]
+        row.reference, row.reference_mean = statistics.median(times), statistics.fmean(times)
+        row.as_written = statistics.median(pooled(as_written, phase))
+        events = pooled(zeroed, phase, events=True)
+        row.events = statistics.median(events) if events else None
         if row.suite != row.suite:  # NaN: asv stored nothing for it
             row.unavailable = skip_reason(output)
-    for record in (seed, zeroed):
+    for record in records:
         findings.note(record)
     return rows
 
 
 def op_row(scratch: AsvScratch, unit: Unit, launch_method: str,
            findings: ExternalFindings) -> ExternalRow:
-    """One operator: asv, then aukejw's harness in ``op_processes`` fresh interpreters."""
+    """One operator against aukejw's harness, a fresh interpreter after each asv round."""
     (case,), device = unit.cases, unit.device
-    (value,), output = asv_values(scratch, unit, launch_method)
     args = ["--framework", case.framework, "--op", unit.op,
             "--params", json.dumps(list(case.asv_params(device)))]
-    records = [refprocess.run("aukejw_layer", args) for _ in range(findings.op_processes)]
-    row = ExternalRow(case, device, "aukejw")
+    (value,), output, groups = interleaved(
+        scratch, unit, launch_method, [[("aukejw_layer", args)]] * asv_rounds(scratch, unit))
+    records = [record for group in groups for record in group]
+    row = ExternalRow(case, device, _procedure(unit), suite=value)
     if "unavailable" in records[0]:
         row.unavailable = records[0]["unavailable"]
         return row
     for record in records:
         findings.note(record)
-    row.used, row.suite = records[0]["used"], value
+    row.used = records[0]["used"]
     row.reference = statistics.median(t for r in records for t in r["times"])
     events = [t for r in records for t in r.get("events", {}).get("times", [])]
     row.events = statistics.median(events) if events else None
+    findings.op_processes[case.framework] = len(records)
     if value != value:
         row.unavailable = skip_reason(output)
     return row
@@ -194,7 +247,10 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
     findings.suite_threads = torch_cpu_threads(torch)
     findings.suite_allocator = allocator.expected_state().label()
     for unit in units(devices):
-        if unit.op:
+        if unit.device == "gpu" and not gpu_hardware_present():
+            findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
+                                          unavailable=NO_GPU_HARDWARE) for case in unit.cases]
+        elif unit.op:
             findings.rows.append(op_row(scratch, unit, launch_method, findings))
         else:
             findings.rows += resnet_rows(scratch, unit, launch_method, findings)

@@ -55,6 +55,11 @@ def summary_row(found: ExternalFindings) -> str | None:
             f"to {max(ratios):.3f} ({outside} of {len(ratios)} outside) | {verdict} |")
 
 
+def _processes(found: ExternalFindings) -> str:
+    return ", ".join(f"{framework} {count}" for framework, count in
+                     sorted(found.op_processes.items())) or "none ran"
+
+
 def _point() -> str:
     grid = GRIDS["default"]
     return (f"{grid.dtype[0]}, batch {grid.batch[0]}, sequence {grid.seq[0]}, "
@@ -63,6 +68,8 @@ def _point() -> str:
 
 def _state(found: ExternalFindings) -> str:
     suite_threads, suite_allocator = found.suite_threads, found.suite_allocator
+    if not found.allocators:
+        return "No reference process ran."
     threads = ", ".join(str(t) for t in sorted(found.threads)) or "n/a"
     allocators = "; ".join(sorted(found.allocators)) or "n/a"
     same = found.threads <= {suite_threads} and found.allocators <= {suite_allocator}
@@ -86,25 +93,30 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "fresh interpreter, so process-level state (the allocator, thread pools, what the "
         "process ran before) is not shared with the benchmark process. Made by:", "",
         "```bash", command, "```", "",
-        f"The suite's value is what a plain `asv run` stored in its results JSON (the "
-        f"median over the class's own rounds, one process each), recorded under a scratch "
-        f"commit per unit; right after it, the outside procedures ran in their own "
-        f"processes (took {found.seconds / 60:.1f} min in all). {state}",
+        "The suite's value is what a plain `asv run` stored in its results JSON: the "
+        "median over the class's own rounds, one process each, in a scratch results "
+        "directory under a commit of its own. The rounds run one at a time, with a "
+        "reference process after each, so the suite and its references share the same "
+        f"stretch of the machine's load; the section took {found.seconds / 60:.1f} min. "
+        f"{state}",
         "",
         f"- **seed 000** (`python -m mpsbench.selfcheck.seed_resnet`): the seed's ResNet-50 "
         f"procedure: {seed_resnet.WARMUP} warm-up forwards in eval mode with grad enabled, then "
         f"{found.seed_iterations} forwards under one `torch.inference_mode()` block, then "
         f"{found.seed_iterations} train-mode forwards, each followed by `loss = "
         "out.abs().mean()` and a timed `loss.backward()`; the device synchronized before "
-        "every clock read. The reference is the median over its iterations (their mean "
+        "every clock read. One process of each variant (below) after each of asv's first two "
+        "rounds, in the order ABBA; a figure is the median over the pooled iterations of "
+        f"a variant's processes ({2 * found.seed_iterations} in all; the reference's mean "
         "beside it).",
         f"- **aukejw** (`python -m mpsbench.selfcheck.aukejw_layer`): "
         f"aukejw/mlx_transformers_benchmark's layer procedure: {aukejw_layer.WARMUP} warm-up "
         f"calls, then at least {aukejw_layer.ITERATIONS} calls and at least "
         f"{aukejw_layer.MIN_MS:.0f} ms of them back to back, each call ending in the "
         "device's synchronize (torch) or `mx.eval` (MLX); the mean per call, median over "
-        f"{found.op_processes} processes. The op, weights and inputs are the suite's "
-        f"(`mpsbench.ops`), at the default grid's point ({_point()}; eager, forward).",
+        f"its processes, one after each asv round ({_processes(found)}). The op, weights "
+        f"and inputs are the suite's (`mpsbench.ops`), at the default grid's point "
+        f"({_point()}; eager, forward).",
         "- On CUDA, events around each timed region (seed) or call (aukejw, a separate "
         "loop) give the GPU's own time.", "",
         "Intended differences, each shown both ways:", "",
@@ -112,7 +124,7 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "one's gradients; the suite's backward step sets them to None first "
         "(`model.zero_grad(set_to_none=True)`, untimed), so its backward writes fresh "
         "gradients. The reference is the seed's procedure with that zeroing (the faithful "
-        "variant, in a process of its own); 'as written' is the seed's procedure unchanged.",
+        "variant, in processes of its own); 'as written' is the seed's procedure unchanged.",
         "- aukejw's torch call enters `torch.inference_mode()` on every call, in eval mode; "
         "the suite's forward steps do the same (`mpsbench.ops.torch_ops.build`), so the "
         "harness as written is its faithful variant.",
