@@ -18,6 +18,7 @@ mode, as the suite's forward steps do, so there is nothing to vary.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -81,6 +82,9 @@ class ExternalFindings:
     seed_iterations: int = SEED_ITERATIONS
     op_processes: dict[str, int] = field(default_factory=dict)  # by framework
     seconds: float = 0.0
+    started: float = 0.0  # time.time() when the section began
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     suite_threads: int = 0  # what the suite's torch processes use here
     suite_allocator: str = ""  # the allocator state every benchmark process sets
 
@@ -244,6 +248,7 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
     import torch
 
     started = time.perf_counter()
+    findings.started, findings.load_before = time.time(), os.getloadavg()
     findings.suite_threads = torch_cpu_threads(torch)
     findings.suite_allocator = allocator.expected_state().label()
     for unit in units(devices):
@@ -255,4 +260,5 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
         else:
             findings.rows += resnet_rows(scratch, unit, launch_method, findings)
     findings.seconds = time.perf_counter() - started
+    findings.load_after = os.getloadavg()
     return findings

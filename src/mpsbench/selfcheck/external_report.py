@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import time
 
 from tabulate import tabulate
 
@@ -55,6 +57,10 @@ def summary_row(found: ExternalFindings) -> str | None:
             f"to {max(ratios):.3f} ({outside} of {len(ratios)} outside) | {verdict} |")
 
 
+def _load(load: tuple[float, float, float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in load)
+
+
 def _processes(found: ExternalFindings) -> str:
     return ", ".join(f"{framework} {count}" for framework, count in
                      sorted(found.op_processes.items())) or "none ran"
@@ -97,8 +103,10 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "median over the class's own rounds, one process each, in a scratch results "
         "directory under a commit of its own. The rounds run one at a time, with a "
         "reference process after each, so the suite and its references share the same "
-        f"stretch of the machine's load; the section took {found.seconds / 60:.1f} min. "
-        f"{state}",
+        f"stretch of the machine's load. {state}", "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(found.started))}, in "
+        f"{found.seconds / 60:.1f} min, on {os.cpu_count()} logical cores; load average (1, "
+        f"5, 15 min) before: {_load(found.load_before)}; after: {_load(found.load_after)}.",
         "",
         f"- **seed 000** (`python -m mpsbench.selfcheck.seed_resnet`): the seed's ResNet-50 "
         f"procedure: {seed_resnet.WARMUP} warm-up forwards in eval mode with grad enabled, then "
