@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 
 import pytest
 import torch
@@ -99,20 +100,28 @@ def test_a_ratio_outside_the_target_is_flagged():
 
 def test_the_units_cover_the_seed_phases_and_every_op_in_both_frameworks():
     units = external.units(["cpu"])
-    resnet = [u for u in units if not u.op]
+    resnet = [u for u in units if not u.ops]
     assert [u.cases[0].params[1] for u in resnet] == [1, 4, 16]
     assert [c.benchmark for c in resnet[0].cases] == [
         "resnet50.TorchForwardInference.time_step", "resnet50.TorchForwardTraining.time_step",
         "resnet50.TorchBackwardTraining.time_step"]
-    ops = {(u.op, u.cases[0].framework) for u in units if u.op}
-    assert ops == {(op, fw) for op in external.OPS for fw in ("torch", "mlx")}
+    ops = {(op, c.framework, c.benchmark) for u in units if u.ops
+           for op, c in zip(u.ops, u.cases, strict=True)}
+    assert {(op, fw) for op, fw, _ in ops} == {(op, fw) for op in external.OPS
+                                              for fw in ("torch", "mlx")}
+    assert ("mha", "mlx", "transformer.MLXMultiHeadAttention.time_step") in ops
     assert len({u.label for u in units}) == len(units)
     regex = external.bench_regex(resnet[0].cases, "cpu")
-    import re
-
     assert re.search(regex, "resnet50.TorchBackwardTraining.time_step('cpu', 1)")
     assert not re.search(regex, "resnet50.TorchBackwardTraining.time_step('cpu', 16)")
     assert not re.search(regex, "resnet50.TorchTrainStep.time_step('cpu', 1)")
+
+
+def test_reference_groups_are_spread_over_asvs_rounds_the_last_after_the_last():
+    assert external.spread(2, 2) == [0, 1]
+    assert external.spread(3, 6) == [1, 3, 5]
+    assert external.spread(1, 6) == [5]
+    assert external.spread(3, 2) == [0, 0, 1]  # more groups than rounds: none is lost
 
 
 def write_results(results_dir, commit: str, values: list[float]) -> None:
@@ -163,6 +172,7 @@ def test_the_seed_reference_runs_in_a_fresh_process(grads):
                                             "--warmup", "1", "--grads", grads])
     check_process(record)
     assert (record["used"], record["batch"], record["grads"]) == ("cpu", 1, grads)
+    assert 0 < record["cpu_share"] <= 1.05  # its CPU time over its wall time, one thread
     for phase in seed_resnet.PHASES:
         figures = record["phases"][phase]
         assert figures["n"] == 2 and len(figures["times"]) == 2
@@ -183,6 +193,7 @@ def test_the_harness_reference_runs_in_a_fresh_process(framework):
         check_process(record)
     assert record["used"] == "cpu" and record["params"] == params
     assert record["n"] == 2 and all(t > 0 for t in record["times"])
+    assert 0 < record["cpu_share"] <= 1.05
     assert all(count >= aukejw_layer.ITERATIONS for count in record["calls"])
 
 
@@ -256,12 +267,14 @@ def test_an_op_unit_reads_asvs_stored_value_with_a_reference_after_each_round(tm
 
     from .conftest import ROOT
 
-    (unit,) = [u for u in external.units(["cpu"]) if u.label == "external-softmax-torch-cpu"]
+    unit = external.Unit("external-ops-torch-cpu", "cpu",
+                         (external.op_case("softmax", "torch"),), ("softmax",))
     scratch = AsvScratch(ROOT, tmp_path, [unit.label])
     found = external.ExternalFindings()
-    row = external.op_row(scratch, unit, default_launch_method(), found)
+    (row,) = external.op_rows(scratch, unit, default_launch_method(), found)
     assert not row.unavailable and row.used == "cpu"
     assert row.suite > 0 and row.reference > 0 and row.as_written is None
+    assert 0 < row.cpu_share <= 1.05
     assert found.op_processes == {"torch": external.asv_rounds(scratch, unit)} == {"torch": 2}
     assert found.threads == {torch_cpu_threads(torch)}
     stored = json.loads(scratch.result_file(unit.label).read_text())

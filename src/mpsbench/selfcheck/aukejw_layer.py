@@ -6,8 +6,8 @@ the mean seconds per call. Written from that harness's published procedure, not 
 the suite's steps:
 
 1. ``warmup`` calls, timed together to estimate one call;
-2. ``max(iterations, 500 ms / that estimate)`` calls back to back, so at least
-   ``min_ms`` of them, timed together: their mean is the figure.
+2. ``max(iterations, min_ms / that estimate)`` calls back to back (500 ms by default),
+   timed together: their mean is the figure.
 
 A call is the op's forward and then the device's own wait: torch's synchronize (none
 on the CPU), with the forward under ``torch.inference_mode()`` entered on every call
@@ -15,7 +15,8 @@ on the CPU), with the forward under ``torch.inference_mode()`` entered on every 
 the output. The op, its weights and inputs are the suite's (``mpsbench.ops``), so
 only the procedure differs. ``repeats`` runs the whole procedure that many times in the
 process, each giving one mean; on CUDA, CUDA events around each call's work time the
-GPU alone, in a separate loop after the last repeat.
+GPU alone, in a separate loop after the last repeat. ``cpu_share`` is the process's CPU
+time over its wall time during the passes.
 """
 
 from __future__ import annotations
@@ -116,10 +117,12 @@ def measure(framework: str, op: str, params: list[Any], repeats: int = 1,
         def run_once() -> None:
             evaluate(forward())
 
+    wall, cpu = time.perf_counter(), time.process_time()
     passes = [mean_per_call(run_once, warmup, iterations, min_ms) for _ in range(repeats)]
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     record = {"procedure": "aukejw layer", "framework": framework, "op": op,
               "params": list(params), "warmup": warmup, "min_ms": min_ms,
-              "calls": [count for _, count in passes],
+              "calls": [count for _, count in passes], "cpu_share": cpu / wall,
               **facts, **refprocess.summary([mean for mean, _ in passes])}
     if facts["used"] == "cuda":
         import torch

@@ -4,7 +4,7 @@ Each unit is one real ``asv run`` (its own scratch commit, the classes' own roun
 probe) of some suite benchmarks, with their outside reference in fresh interpreters
 (``refprocess``) between its rounds: seed 000's ResNet-50 procedure (``seed_resnet``)
 for the seed's three phases at one batch, aukejw's layer harness (``aukejw_layer``) for
-one operator in one framework. The suite's value is read from asv's results JSON; the
+every operator of one framework. The suite's value is read from asv's results JSON; the
 ratio is suite over reference, and the target is ``analysis.FIDELITY_LOW`` to
 ``FIDELITY_HIGH``.
 
@@ -36,6 +36,7 @@ RESNET_BATCHES = (1, 4, 16)
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
 FRAMEWORKS = ("torch", "mlx")
 SEED_ITERATIONS = 5  # per process; two processes of each variant
+OP_PROCESSES = 3  # aukejw processes per op at most, spread over asv's rounds
 
 
 @dataclass
@@ -57,6 +58,7 @@ class ExternalRow:
     reference_mean: float | None = None
     as_written: float | None = None
     events: float | None = None
+    cpu_share: float | None = None  # the references' CPU time over their wall time
     unavailable: str = ""
 
     @property
@@ -108,24 +110,26 @@ def resnet_cases(batch: int) -> list[FidelityCase]:
 
 @dataclass(frozen=True)
 class Unit:
-    """One ``asv run`` and its references: ResNet-50 at a batch, or an op (``op`` set)."""
+    """One ``asv run`` of some cases and their references: ResNet-50's three phases at a
+    batch, or every op of one framework (``ops``, the op of each case)."""
 
     label: str
     device: str
     cases: tuple[FidelityCase, ...]
-    op: str = ""
+    ops: tuple[str, ...] = ()
 
 
 def _procedure(unit: Unit) -> str:
-    return "aukejw" if unit.op else "seed 000"
+    return "aukejw" if unit.ops else "seed 000"
 
 
 def units(devices: list[str]) -> list[Unit]:
-    """Every unit the section runs, ResNet-50 first."""
+    """Every unit the section runs: ResNet-50 by batch, then the ops by framework."""
     found = [Unit(f"external-resnet50-b{batch}-{device}", device, tuple(resnet_cases(batch)))
              for device in devices for batch in RESNET_BATCHES]
-    found += [Unit(f"external-{op}-{framework}-{device}", device, (op_case(op, framework),), op)
-              for device in devices for op in OPS for framework in FRAMEWORKS]
+    found += [Unit(f"external-ops-{framework}-{device}", device,
+                   tuple(op_case(op, framework) for op in OPS), OPS)
+              for device in devices for framework in FRAMEWORKS]
     return found
 
 
@@ -142,12 +146,18 @@ def asv_rounds(scratch: AsvScratch, unit: Unit) -> int:
 Reference = tuple[str, list[str]]  # a refprocess module and its arguments
 
 
+def spread(groups: int, rounds: int) -> list[int]:
+    """The 0-based rounds after which ``groups`` reference groups run, evenly spaced and
+    the last after the last round (2 over 2: after each; 3 over 6: after the 2nd, 4th
+    and 6th)."""
+    return [max(0, (i + 1) * rounds // groups - 1) for i in range(groups)]
+
+
 def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
                 after: list[list[Reference]]) -> tuple[list[float], str, list[list[dict]]]:
-    """The unit's ``asv run`` one round at a time, the reference processes ``after[i]``
-    right after round ``i`` (any groups beyond the last round after it): the values asv
-    stored in its results JSON (NaN: none), asv's output, and the references' records,
-    grouped as ``after``.
+    """The unit's ``asv run`` one round at a time, the reference groups ``after`` spread
+    over the rounds (``spread``): the values asv stored in its results JSON (NaN: none),
+    asv's output, and the references' records, grouped as ``after``.
 
     The rounds append their samples, which are then dropped (``drop_samples``), so the
     results JSON holds what one plain ``asv run`` stores: statistics over every round's
@@ -157,17 +167,18 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     bench = bench_regex(unit.cases, unit.device)
     rounds = scratch.rounds(bench)
     total = max(rounds.values())
+    slots = spread(len(after), total)
     outputs, records = [], []
-    for index in range(max(total, len(after))):
-        scheduled = round_args(index, total, rounds, bench) if index < total else None
+    for index in range(total):
+        scheduled = round_args(index, total, rounds, bench)
         if scheduled is not None:
             args, selected = scheduled
             outputs.append(scratch.run(unit.label, selected or None, launch_method,
                                        extra=args).output)
-        if index < len(after):
-            records.append([refprocess.run(*reference) for reference in after[index]])
-    if outputs:
-        scratch.drop_samples(unit.label)
+        for slot, group in zip(slots, after, strict=True):
+            if slot == index:
+                records.append([refprocess.run(*reference) for reference in group])
+    scratch.drop_samples(unit.label)
     commit = scratch.hashes[unit.label]
     values = [suite_value(scratch.results_dir, commit, case, unit.device)
               for case in unit.cases]
@@ -207,6 +218,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         times = pooled(zeroed, phase)
         row.used = zeroed[0]["used"]
         row.reference, row.reference_mean = statistics.median(times), statistics.fmean(times)
+        row.cpu_share = statistics.median(r["cpu_share"] for r in zeroed)
         row.as_written = statistics.median(pooled(as_written, phase))
         events = pooled(zeroed, phase, events=True)
         row.events = statistics.median(events) if events else None
@@ -217,29 +229,35 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     return rows
 
 
-def op_row(scratch: AsvScratch, unit: Unit, launch_method: str,
-           findings: ExternalFindings) -> ExternalRow:
-    """One operator against aukejw's harness, a fresh interpreter after each asv round."""
-    (case,), device = unit.cases, unit.device
-    args = ["--framework", case.framework, "--op", unit.op,
-            "--params", json.dumps(list(case.asv_params(device)))]
-    (value,), output, groups = interleaved(
-        scratch, unit, launch_method, [[("aukejw_layer", args)]] * asv_rounds(scratch, unit))
-    records = [record for group in groups for record in group]
-    row = ExternalRow(case, device, _procedure(unit), suite=value)
-    if "unavailable" in records[0]:
-        row.unavailable = records[0]["unavailable"]
-        return row
-    for record in records:
+def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
+            findings: ExternalFindings) -> list[ExternalRow]:
+    """Every op of one framework against aukejw's harness: after some of asv's rounds
+    (``OP_PROCESSES`` at most, spread over them), one fresh interpreter per op."""
+    device = unit.device
+    harness = [("aukejw_layer", ["--framework", case.framework, "--op", op, "--params",
+                                 json.dumps(list(case.asv_params(device)))])
+               for op, case in zip(unit.ops, unit.cases, strict=True)]
+    groups = min(OP_PROCESSES, asv_rounds(scratch, unit))
+    suite, output, records = interleaved(scratch, unit, launch_method, [harness] * groups)
+    rows = []
+    for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
+        row = ExternalRow(case, device, _procedure(unit), suite=value)
+        rows.append(row)
+        measured = [group[index] for group in records]
+        if "unavailable" in measured[0]:
+            row.unavailable = measured[0]["unavailable"]
+            continue
+        row.used = measured[0]["used"]
+        row.reference = statistics.median(t for r in measured for t in r["times"])
+        row.cpu_share = statistics.median(r["cpu_share"] for r in measured)
+        events = [t for r in measured for t in r.get("events", {}).get("times", [])]
+        row.events = statistics.median(events) if events else None
+        if value != value:
+            row.unavailable = skip_reason(output)
+    for record in (r for group in records for r in group):
         findings.note(record)
-    row.used = records[0]["used"]
-    row.reference = statistics.median(t for r in records for t in r["times"])
-    events = [t for r in records for t in r.get("events", {}).get("times", [])]
-    row.events = statistics.median(events) if events else None
-    findings.op_processes[case.framework] = len(records)
-    if value != value:
-        row.unavailable = skip_reason(output)
-    return row
+    findings.op_processes[unit.cases[0].framework] = groups
+    return rows
 
 
 def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
@@ -255,8 +273,8 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
         if unit.device == "gpu" and not gpu_hardware_present():
             findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
                                           unavailable=NO_GPU_HARDWARE) for case in unit.cases]
-        elif unit.op:
-            findings.rows.append(op_row(scratch, unit, launch_method, findings))
+        elif unit.ops:
+            findings.rows += op_rows(scratch, unit, launch_method, findings)
         else:
             findings.rows += resnet_rows(scratch, unit, launch_method, findings)
     findings.seconds = time.perf_counter() - started

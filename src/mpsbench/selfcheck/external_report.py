@@ -14,7 +14,8 @@ from mpsbench.selfcheck.external import ExternalFindings, ExternalRow
 
 TITLE = "## External fidelity"
 HEADERS = ["case", "device", "outside procedure", "suite (asv stored)", "reference",
-           "ratio", "verdict", "as written", "ratio as written", "CUDA events"]
+           "ratio", "verdict", "as written", "ratio as written", "CUDA events",
+           "reference's CPU share"]
 
 
 def seconds(value: float | None) -> str:
@@ -33,7 +34,7 @@ def _row(row: ExternalRow) -> list[str]:
     if row.unavailable:
         reason = row.unavailable.splitlines()[0][:160]
         return [row.case.title, where, row.procedure, "n/a", "n/a", "n/a",
-                f"not run: {reason}", "-", "-", "-"]
+                f"not run: {reason}", "-", "-", "-", "-"]
     reference = seconds(row.reference)
     if row.reference_mean is not None:
         reference += f" (mean {seconds(row.reference_mean)})"
@@ -41,7 +42,7 @@ def _row(row: ExternalRow) -> list[str]:
     return [row.case.title, where, row.procedure, seconds(row.suite), reference,
             f"{row.ratio:.3f}", "met" if row.within else "**missed**",
             seconds(row.as_written), "-" if written is None else f"{written:.3f}",
-            seconds(row.events)]
+            seconds(row.events), "-" if row.cpu_share is None else f"{row.cpu_share:.2f}"]
 
 
 def summary_row(found: ExternalFindings) -> str | None:
@@ -126,7 +127,11 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         f"and inputs are the suite's (`mpsbench.ops`), at the default grid's point "
         f"({_point()}; eager, forward).",
         "- On CUDA, events around each timed region (seed) or call (aukejw, a separate "
-        "loop) give the GPU's own time.", "",
+        "loop) give the GPU's own time.",
+        "- The reference's CPU share is its process's CPU time over its wall time while "
+        "timing (median over its processes). On the CPU, below 1.00 means other work "
+        "shared the core; the suite's processes, timed at other moments, may have had "
+        "another share, and the ratio moves with the difference.", "",
         "Intended differences, each shown both ways:", "",
         "- The seed never zeroes gradients, so every `loss.backward()` adds into the last "
         "one's gradients; the suite's backward step sets them to None first "

@@ -1,7 +1,8 @@
 """Seed 000's ResNet-50 procedure, run in its own process: the suite's outside reference.
 
 ``python -m mpsbench.selfcheck.seed_resnet --device cpu --batch 1 --iterations 10``
-prints JSON: seconds per iteration (mean and median) of the seed's three phases.
+prints JSON: seconds per iteration (mean and median) of the seed's three phases, and
+the process's CPU time over its wall time inside the timed regions (``cpu_share``).
 Written from the seed's published procedure, not from the suite's steps:
 
 1. ``warmup`` forwards in eval mode, grad enabled;
@@ -51,13 +52,21 @@ class Regions:
         self.events = device == "cuda"
         self.wall: dict[str, list[float]] = {phase: [] for phase in PHASES}
         self.gpu: dict[str, list[float]] = {phase: [] for phase in PHASES}
+        self.cpu = 0.0  # this process's CPU seconds inside the regions
+
+    @property
+    def cpu_share(self) -> float:
+        """The process's CPU time over the wall time inside the regions (on the CPU,
+        below 1 when other work took the core)."""
+        wall = sum(sum(times) for times in self.wall.values())
+        return self.cpu / wall if wall else float("nan")
 
     @contextmanager
     def timed(self, phase: str) -> Iterator[None]:
         if self.events:
             start, end = (self.torch.cuda.Event(enable_timing=True) for _ in range(2))
         self.sync()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         if self.events:
             start.record()
         yield
@@ -65,6 +74,7 @@ class Regions:
             end.record()
         self.sync()
         self.wall[phase].append(time.perf_counter() - began)
+        self.cpu += time.process_time() - cpu
         if self.events:
             self.gpu[phase].append(start.elapsed_time(end) / 1000.0)
 
@@ -133,7 +143,8 @@ def measure(device: str, batch: int, iterations: int, grads: str,
             phases[phase]["events"] = refprocess.summary(regions.gpu[phase])
     return {"procedure": "seed 000 ResNet-50", "device": device, "used": used,
             "batch": batch, "iterations": iterations, "warmup": warmup, "grads": grads,
-            "threads": threads, "torch": torch.__version__, "phases": phases}
+            "threads": threads, "torch": torch.__version__, "cpu_share": regions.cpu_share,
+            "phases": phases}
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
