@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
             _say("external fidelity")
             findings.external = external.measure(
                 scratch, chosen, launch_method,
-                external.ExternalFindings(seed_iterations=args.seed_iterations))
+                external.ExternalFindings(seed_iterations=args.seed_iterations), _say)
         if "overhead" not in args.skip:
             _say("launch methods")
             findings.launch = measure.interleaved(

@@ -21,6 +21,7 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mpsbench import allocator
@@ -261,8 +262,10 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 
 def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
-            findings: ExternalFindings) -> ExternalFindings:
-    """Every unit on every device, in ``units`` order; the state the suite sets too."""
+            findings: ExternalFindings,
+            say: Callable[[str], None] = lambda _: None) -> ExternalFindings:
+    """Every unit on every device, in ``units`` order (each named to ``say`` as it
+    starts); the state the suite sets too."""
     import torch
 
     started = time.perf_counter()
@@ -270,6 +273,7 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
     findings.suite_threads = torch_cpu_threads(torch)
     findings.suite_allocator = allocator.expected_state().label()
     for unit in units(devices):
+        say(unit.label)
         if unit.device == "gpu" and not gpu_hardware_present():
             findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
                                           unavailable=NO_GPU_HARDWARE) for case in unit.cases]
