@@ -15,11 +15,11 @@ from pathlib import Path
 from mpsbench.errors import UserError
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
-from mpsbench.selfcheck import analysis, measure, report
+from mpsbench.selfcheck import analysis, external, measure, report
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import CASES, find_case
 
-SECTIONS = ("fidelity", "overhead", "stability", "regression")
+SECTIONS = ("fidelity", "external", "overhead", "stability", "regression")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,21 +27,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "selfcheck",
         help="measure the suite's fidelity, overhead and stability; write docs/performance.md",
         description="Runs asv for real into a scratch directory and measures: suite times "
-        "against independent references (fidelity); where each benchmark process's time "
-        "goes, under spawn and forkserver and over the default grid (overhead); the default "
-        "grid run twice and compared (A/A stability); and a test-only benchmark slowed by "
-        "25% (A/B). Writes the report whole. Run it from the repository root.",
+        "against independent references (fidelity); what asv stored against outside "
+        "procedures (seed 000's ResNet-50, aukejw's layer harness) run in their own "
+        "processes (external); where each benchmark process's time goes, under spawn and "
+        "forkserver and over the default grid (overhead); the default grid run twice and "
+        "compared (A/A stability); and a test-only benchmark slowed by 25% (A/B). Writes "
+        "the report whole. Run it from the repository root.",
     )
     parser.add_argument("--output", type=Path, default=Path("docs/performance.md"),
                         help="report to write (default: docs/performance.md)")
     parser.add_argument("--device", choices=["cpu", "gpu", "all"], default="all",
-                        help="fidelity devices; 'all' is cpu plus gpu where there is one")
+                        help="fidelity and external devices; 'all' is cpu plus gpu where "
+                        "there is one")
     parser.add_argument("--bench", help="asv --bench regex for the overhead and A/A runs "
                         "(default: the whole default grid)")
     parser.add_argument("--cases", help="comma-separated fidelity case keys (default: all)")
     parser.add_argument("--min-time", type=float, default=5.0,
                         help="seconds of reference timing in each fidelity benchmark "
                         "process, half before asv's sampling and half after (default: 5)")
+    parser.add_argument("--seed-iterations", type=int, default=external.SEED_ITERATIONS,
+                        help="timed iterations of each phase in the external section's "
+                        f"ResNet-50 reference (default: {external.SEED_ITERATIONS})")
     parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
                         help="leave a section out (repeatable)")
     parser.add_argument("--work", type=Path, help="keep asv's scratch files here")
@@ -53,9 +59,10 @@ def command_line(args: argparse.Namespace) -> str:
     parts = ["mpsbench", "selfcheck"]
     if args.output != Path("docs/performance.md"):
         parts += ["--output", str(args.output)]
-    for option in ("device", "bench", "cases", "min_time", "work"):
+    for option in ("device", "bench", "cases", "min_time", "seed_iterations", "work"):
         value = getattr(args, option)
-        default = {"device": "all", "min_time": 5.0}.get(option)
+        default = {"device": "all", "min_time": 5.0,
+                   "seed_iterations": external.SEED_ITERATIONS}.get(option)
         if value is not None and value != default:
             parts += [f"--{option.replace('_', '-')}", str(value)]
     for section in args.skip:
@@ -130,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
     findings = measure.Findings(started=time.time(), load_before=os.getloadavg())
     scratch = AsvScratch(root, work / "suite", ["spawn", "forkserver", "A1", "A2",
                                                 *[measure.fidelity_label(c, d)
-                                                  for d in chosen for c in cases]])
+                                                  for d in chosen for c in cases],
+                                                *[u.label for u in external.units(chosen)]])
     try:
         findings.import_torch = measure.import_seconds("import torch")
         findings.import_torch_vision = measure.import_seconds("import torch, torchvision")
@@ -139,6 +147,11 @@ def run(args: argparse.Namespace) -> int:
             findings.fidelity = [measure.fidelity_row(scratch, case, device, launch_method,
                                                       args.min_time)
                                  for device in chosen for case in cases]
+        if "external" not in args.skip:
+            _say("external fidelity")
+            findings.external = external.measure(
+                scratch, chosen, launch_method,
+                external.ExternalFindings(seed_iterations=args.seed_iterations), _say)
         if "overhead" not in args.skip:
             _say("launch methods")
             findings.launch = measure.interleaved(

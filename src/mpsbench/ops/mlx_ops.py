@@ -78,13 +78,11 @@ MODULES: dict[str, Callable[[Setting], tuple[nn.Module | None, Call]]] = {
 }
 
 
-def build(spec: OpSpec, backend: MLXBackend, setting: Setting, dtype: str, mode: str,
-          phase: str) -> BuiltOp:
-    """``spec`` at ``setting`` on the backend's device, eager or ``mx.compile``d.
-
-    The forward+backward step is ``mx.vjp`` with respect to every weight and input,
-    given the spec's output cotangent: the same quantities as torch's ``backward``.
-    """
+def loaded(spec: OpSpec, backend: MLXBackend, setting: Setting, dtype: str
+           ) -> tuple[nn.Module | None, Call, dict[str, mx.array], dict[str, mx.array]]:
+    """The op's module with the spec's weights (None for a stateless op), its call, the
+    weights and the spec's inputs: what every step of the op (and the self-check's
+    outside references) runs on."""
     module, call = MODULES[spec.name](setting)
     weights = {name: backend.asarray(array, dtype)
                for name, array in weight_arrays(spec, setting).items()}
@@ -92,6 +90,17 @@ def build(spec: OpSpec, backend: MLXBackend, setting: Setting, dtype: str, mode:
         module.load_weights(list(weights.items()), strict=True)
     inputs = {name: backend.asarray(array, dtype)
               for name, array in input_arrays(spec, setting).items()}
+    return module, call, weights, inputs
+
+
+def build(spec: OpSpec, backend: MLXBackend, setting: Setting, dtype: str, mode: str,
+          phase: str) -> BuiltOp:
+    """``spec`` at ``setting`` on the backend's device, eager or ``mx.compile``d.
+
+    The forward+backward step is ``mx.vjp`` with respect to every weight and input,
+    given the spec's output cotangent: the same quantities as torch's ``backward``.
+    """
+    module, call, weights, inputs = loaded(spec, backend, setting, dtype)
     compile_if = mx.compile if mode == "compiled" else (lambda fn: fn)
 
     if phase == "forward":

@@ -197,15 +197,24 @@ def load_weights(module: nn.Module, arrays: dict[str, np.ndarray], dim: int) -> 
         raise ValueError(f"spec weights do not fill torch parameters {wrong}")
 
 
-def build(spec: OpSpec, backend: TorchBackend, setting: Setting, dtype: str, mode: str,
-          phase: str) -> BuiltOp:
-    """``spec`` at ``setting`` on the backend's device, eager or ``torch.compile``d."""
+def loaded(spec: OpSpec, backend: TorchBackend, setting: Setting, dtype: str
+           ) -> tuple[nn.Module, dict[str, np.ndarray], dict[str, torch.Tensor]]:
+    """The op's module on the backend's device with the spec's weights, those weights,
+    and the spec's inputs: what every step of the op (and the self-check's outside
+    references) runs on."""
     module = MODULES[spec.name](setting)
     module.to(device=backend.device, dtype=backend.dtype(dtype))
     weights = weight_arrays(spec, setting)
     load_weights(module, weights, setting.dim)
     inputs = {name: backend.asarray(array, dtype)
               for name, array in input_arrays(spec, setting).items()}
+    return module, weights, inputs
+
+
+def build(spec: OpSpec, backend: TorchBackend, setting: Setting, dtype: str, mode: str,
+          phase: str) -> BuiltOp:
+    """``spec`` at ``setting`` on the backend's device, eager or ``torch.compile``d."""
+    module, weights, inputs = loaded(spec, backend, setting, dtype)
     fn = torch.compile(module, backend=COMPILE_BACKEND) if mode == "compiled" else module
 
     if phase == "forward":

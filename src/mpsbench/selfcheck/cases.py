@@ -8,7 +8,9 @@ nothing but this line, as long as the benchmark follows that convention.
 
 ResNet-50 is checked in torch at batch 1 and 4; the operators at the default grid's
 point (its first value on every axis: eager, forward), in torch and in MLX. Another case
-is one more entry, with the benchmark's params in its ``param_names`` order.
+is one more entry, with the benchmark's params in its ``param_names`` order. The
+external section (``selfcheck.external``) builds its cases with the same
+``resnet_case`` and ``op_case``.
 """
 
 from __future__ import annotations
@@ -43,16 +45,20 @@ class FidelityCase:
         return f"^{re.escape(self.benchmark)}\\({re.escape(shown)}\\)$"
 
 
-CASES: list[FidelityCase] = [
-    FidelityCase(f"resnet50-{slug}-b{batch}-torch", f"ResNet-50 {title}, batch {batch}, torch",
-                 "torch", f"resnet50.{cls}.time_step", (DEVICE, batch))
-    for slug, title, cls in [("forward-inference", "forward (inference)",
-                              "TorchForwardInference"),
-                             ("train-step", "train step", "TorchTrainStep")]
-    for batch in (1, 4)
-]
-FIDELITY_OPS = {"linear": "Linear", "softmax": "Softmax", "layer_norm": "LayerNorm",
-                "sdpa": "SDPA"}
+RESNET_PHASES = {  # slug: (title, the torch class)
+    "forward-inference": ("forward (inference)", "TorchForwardInference"),
+    "forward-training": ("forward (training)", "TorchForwardTraining"),
+    "backward-training": ("backward (training)", "TorchBackwardTraining"),
+    "train-step": ("train step", "TorchTrainStep"),
+}
+FRAMEWORKS = {"torch": ("torch", "Torch"), "mlx": ("MLX", "MLX")}  # label, class prefix
+
+
+def resnet_case(slug: str, batch: int) -> FidelityCase:
+    """torch's ResNet-50 phase ``slug`` (a ``RESNET_PHASES`` key) at ``batch``."""
+    title, cls = RESNET_PHASES[slug]
+    return FidelityCase(f"resnet50-{slug}-b{batch}-torch", f"ResNet-50 {title}, batch {batch}, "
+                        "torch", "torch", f"resnet50.{cls}.time_step", (DEVICE, batch))
 
 
 def default_point(op: str) -> tuple[Any, ...]:
@@ -62,12 +68,19 @@ def default_point(op: str) -> tuple[Any, ...]:
                  for name, axis in zip(names, values, strict=True))
 
 
-CASES += [
-    FidelityCase(f"{op}-{framework}", f"{title}, {label}", framework,
-                 f"transformer.{prefix}{title}.time_step", default_point(op))
-    for op, title in FIDELITY_OPS.items()
-    for framework, label, prefix in (("torch", "torch", "Torch"), ("mlx", "MLX", "MLX"))
-]
+def op_case(op: str, framework: str) -> FidelityCase:
+    """``op``'s ``time_step`` in ``framework`` at the default grid's point."""
+    label, prefix = FRAMEWORKS[framework]
+    title = get_op(op).title
+    return FidelityCase(f"{op}-{framework}", f"{title}, {label}", framework,
+                        f"transformer.{prefix}{title}.time_step", default_point(op))
+
+
+CASES: list[FidelityCase] = [resnet_case(slug, batch)
+                             for slug in ("forward-inference", "train-step")
+                             for batch in (1, 4)]
+FIDELITY_OPS = ("linear", "softmax", "layer_norm", "sdpa")
+CASES += [op_case(op, framework) for op in FIDELITY_OPS for framework in FRAMEWORKS]
 
 
 def find_case(key: str) -> FidelityCase:

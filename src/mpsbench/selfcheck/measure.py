@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mpsbench.probe import ENV as PROBE_ENV
 from mpsbench.probe import REFERENCE_ENV
@@ -26,6 +26,9 @@ from mpsbench.results import load_benchmark_index, load_results
 from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
 from mpsbench.selfcheck.cases import FidelityCase
+
+if TYPE_CHECKING:
+    from mpsbench.selfcheck.external import ExternalFindings
 
 SLOWDOWN = 0.25
 FACTOR = 1.10
@@ -221,6 +224,7 @@ class Findings:
     stability: Comparison | None = None
     spreads: list[tuple[str, float]] = field(default_factory=list)
     regression: Comparison | None = None
+    external: ExternalFindings | None = None
 
 
 def compare(scratch: AsvScratch, before: str, after: str) -> Comparison:

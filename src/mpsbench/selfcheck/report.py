@@ -9,7 +9,7 @@ import time
 
 from mpsbench.history.stack import installed_version
 from mpsbench.machine import gpu_name
-from mpsbench.selfcheck import analysis
+from mpsbench.selfcheck import analysis, external_report
 from mpsbench.selfcheck.measure import (
     FACTOR,
     FIDELITY_ROUNDS,
@@ -117,6 +117,8 @@ def summary(findings: Findings) -> list[str]:
                         f"{_met(f / n <= analysis.AA_TARGET)} |")
         rows.append(f"| ... judged on every sample (Mann-Whitney U) | stated | "
                     f"{_flagged(strict)} | - |")
+    if findings.external and (line := external_report.summary_row(findings.external)):
+        rows.append(line)
     failed = sorted({name for run in findings.default_runs for name in run.failed})
     if findings.default_runs:
         rows.append(f"| benchmarks that failed in the grid runs | none | "
@@ -303,10 +305,17 @@ def regression_section(findings: Findings) -> list[str]:
     return lines
 
 
+def external_section(findings: Findings, command: str) -> list[str]:
+    if findings.external is None:
+        return []
+    return external_report.section(findings.external, command)
+
+
 def render(findings: Findings, command: str, launch_subset: str, grid: str,
            settings: list[str]) -> str:
     """The whole report, as Markdown."""
     sections = [header(findings, command), summary(findings), fidelity_section(findings),
+                external_section(findings, command),
                 overhead_section(findings, launch_subset, grid, settings),
                 stability_section(findings), regression_section(findings)]
     return "\n\n".join("\n".join(s) for s in sections if s) + "\n"

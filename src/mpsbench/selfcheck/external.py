@@ -1,0 +1,286 @@
+"""The external fidelity section: what ``asv run`` stored against outside procedures.
+
+Each unit is one real ``asv run`` (its own scratch commit, the classes' own rounds, no
+probe) of some suite benchmarks, with their outside reference in fresh interpreters
+(``refprocess``) between its rounds: seed 000's ResNet-50 procedure (``seed_resnet``)
+for the seed's three phases at one batch, aukejw's layer harness (``aukejw_layer``) for
+every operator of one framework. The suite's value is read from asv's results JSON; the
+ratio is suite over reference, and the target is ``analysis.FIDELITY_LOW`` to
+``FIDELITY_HIGH``.
+
+Where the outside procedure differs from the suite on purpose, the reference is its
+faithful variant and the procedure as written is shown beside it: the seed lets
+gradients accumulate over iterations, where the suite zeroes them before each
+backward. aukejw's torch call enters ``torch.inference_mode()`` every call, in eval
+mode, as the suite's forward steps do, so there is nothing to vary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mpsbench import allocator
+from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
+from mpsbench.selfcheck import analysis, refprocess
+from mpsbench.selfcheck.asvrun import AsvScratch
+from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
+from mpsbench.selfcheck.measure import round_args, skip_reason, suite_value
+from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
+from mpsbench.threads import torch_cpu_threads
+
+RESNET_BATCHES = (1, 4, 16)
+OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
+FRAMEWORKS = ("torch", "mlx")
+SEED_ITERATIONS = 5  # per process; two processes of each variant
+OP_PROCESSES = 3  # aukejw processes per op at most, spread over asv's rounds
+
+
+@dataclass
+class ExternalRow:
+    """One suite benchmark against its outside reference on one device.
+
+    ``reference`` is what the ratio is judged on: the median over a ResNet-50
+    reference's iterations (``reference_mean`` their mean), the median over an op
+    reference's processes of the harness's mean per call. ``as_written`` is the outside
+    procedure itself where the reference is its faithful variant (None otherwise).
+    """
+
+    case: FidelityCase
+    device: str
+    procedure: str
+    used: str = ""
+    suite: float = float("nan")
+    reference: float = float("nan")
+    reference_mean: float | None = None
+    as_written: float | None = None
+    events: float | None = None
+    cpu_share: float | None = None  # the references' CPU time over their wall time
+    unavailable: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return analysis.ratio(self.suite, self.reference)
+
+    @property
+    def ratio_as_written(self) -> float | None:
+        return None if self.as_written is None else analysis.ratio(self.suite, self.as_written)
+
+    @property
+    def within(self) -> bool:
+        return analysis.within(self.ratio)
+
+
+@dataclass
+class ExternalFindings:
+    """Every row, and the process state the references ran with."""
+
+    rows: list[ExternalRow] = field(default_factory=list)
+    threads: set[int] = field(default_factory=set)
+    allocators: set[str] = field(default_factory=set)
+    seed_iterations: int = SEED_ITERATIONS
+    op_processes: dict[str, int] = field(default_factory=dict)  # by framework
+    seconds: float = 0.0
+    started: float = 0.0  # time.time() when the section began
+    load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    suite_threads: int = 0  # what the suite's torch processes use here
+    suite_allocator: str = ""  # the allocator state every benchmark process sets
+
+    def note(self, record: dict) -> None:
+        """Keep what a reference process says it ran with."""
+        if "unavailable" in record:
+            return
+        self.allocators.add(record["allocator"])
+        if "threads" in record:
+            self.threads.add(record["threads"])
+
+    @property
+    def measured(self) -> list[ExternalRow]:
+        return [row for row in self.rows if not row.unavailable]
+
+
+def resnet_cases(batch: int) -> list[FidelityCase]:
+    """The seed's three phases at ``batch``, in ``seed_resnet.PHASES`` order."""
+    return [resnet_case(phase.replace("_", "-"), batch) for phase in PHASES]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One ``asv run`` of some cases and their references: ResNet-50's three phases at a
+    batch, or every op of one framework (``ops``, the op of each case)."""
+
+    label: str
+    device: str
+    cases: tuple[FidelityCase, ...]
+    ops: tuple[str, ...] = ()
+
+
+def _procedure(unit: Unit) -> str:
+    return "aukejw" if unit.ops else "seed 000"
+
+
+def units(devices: list[str]) -> list[Unit]:
+    """Every unit the section runs: ResNet-50 by batch, then the ops by framework."""
+    found = [Unit(f"external-resnet50-b{batch}-{device}", device, tuple(resnet_cases(batch)))
+             for device in devices for batch in RESNET_BATCHES]
+    found += [Unit(f"external-ops-{framework}-{device}", device,
+                   tuple(op_case(op, framework) for op in OPS), OPS)
+              for device in devices for framework in FRAMEWORKS]
+    return found
+
+
+def bench_regex(cases: tuple[FidelityCase, ...], device: str) -> str:
+    """An ``asv run --bench`` regex selecting exactly these grid points."""
+    return "|".join(f"(?:{case.bench_regex(device)})" for case in cases)
+
+
+def asv_rounds(scratch: AsvScratch, unit: Unit) -> int:
+    """How many rounds a plain ``asv run`` gives the unit's benchmarks."""
+    return max(scratch.rounds(bench_regex(unit.cases, unit.device)).values())
+
+
+Reference = tuple[str, list[str]]  # a refprocess module and its arguments
+
+
+def spread(groups: int, rounds: int) -> list[int]:
+    """The 0-based rounds after which ``groups`` reference groups run, evenly spaced and
+    the last after the last round (2 over 2: after each; 3 over 6: after the 2nd, 4th
+    and 6th)."""
+    return [max(0, (i + 1) * rounds // groups - 1) for i in range(groups)]
+
+
+def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
+                after: list[list[Reference]]) -> tuple[list[float], str, list[list[dict]]]:
+    """The unit's ``asv run`` one round at a time, the reference groups ``after`` spread
+    over the rounds (``spread``): the values asv stored in its results JSON (NaN: none),
+    asv's output, and the references' records, grouped as ``after``.
+
+    The rounds append their samples, which are then dropped (``drop_samples``), so the
+    results JSON holds what one plain ``asv run`` stores: statistics over every round's
+    samples. Between rounds, the references see the same stretch of the machine's load
+    as the suite.
+    """
+    bench = bench_regex(unit.cases, unit.device)
+    rounds = scratch.rounds(bench)
+    total = max(rounds.values())
+    slots = spread(len(after), total)
+    outputs, records = [], []
+    for index in range(total):
+        scheduled = round_args(index, total, rounds, bench)
+        if scheduled is not None:
+            args, selected = scheduled
+            outputs.append(scratch.run(unit.label, selected or None, launch_method,
+                                       extra=args).output)
+        for slot, group in zip(slots, after, strict=True):
+            if slot == index:
+                records.append([refprocess.run(*reference) for reference in group])
+    scratch.drop_samples(unit.label)
+    commit = scratch.hashes[unit.label]
+    values = [suite_value(scratch.results_dir, commit, case, unit.device)
+              for case in unit.cases]
+    return values, "\n".join(outputs), records
+
+
+def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]:
+    """Every iteration's seconds of ``phase`` over the seed processes ``records`` (their
+    CUDA-event seconds with ``events``)."""
+    found: list[float] = []
+    for record in records:
+        figures = record["phases"][phase]
+        found += figures.get("events", {}).get("times", []) if events else figures["times"]
+    return found
+
+
+def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
+                findings: ExternalFindings) -> list[ExternalRow]:
+    """The seed's phases at one batch against the seed (gradients accumulating) and its
+    faithful variant (zeroed): one process of each after each asv round, in the order
+    ABBA, so neither variant always runs first."""
+    device, batch = unit.device, unit.cases[0].params[1]
+    base = ["--device", device, "--batch", str(batch),
+            "--iterations", str(findings.seed_iterations)]
+    seed, zero = (("seed_resnet", [*base, "--grads", grads]) for grads in GRADS)
+    suite, output, groups = interleaved(scratch, unit, launch_method,
+                                        [[seed, zero], [zero, seed]])
+    records = [record for group in groups for record in group]
+    as_written = [r for r in records if r.get("grads") == "accumulate"]
+    zeroed = [r for r in records if r.get("grads") == "zero"]
+    rows = [ExternalRow(case, device, _procedure(unit), suite=value)
+            for case, value in zip(unit.cases, suite, strict=True)]
+    for row, phase in zip(rows, PHASES, strict=True):
+        if not zeroed:
+            row.unavailable = records[0].get("unavailable", "the reference did not run")
+            continue
+        times = pooled(zeroed, phase)
+        row.used = zeroed[0]["used"]
+        row.reference, row.reference_mean = statistics.median(times), statistics.fmean(times)
+        row.cpu_share = statistics.median(r["cpu_share"] for r in zeroed)
+        row.as_written = statistics.median(pooled(as_written, phase))
+        events = pooled(zeroed, phase, events=True)
+        row.events = statistics.median(events) if events else None
+        if row.suite != row.suite:  # NaN: asv stored nothing for it
+            row.unavailable = skip_reason(output)
+    for record in records:
+        findings.note(record)
+    return rows
+
+
+def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
+            findings: ExternalFindings) -> list[ExternalRow]:
+    """Every op of one framework against aukejw's harness: after some of asv's rounds
+    (``OP_PROCESSES`` at most, spread over them), one fresh interpreter per op."""
+    device = unit.device
+    harness = [("aukejw_layer", ["--framework", case.framework, "--op", op, "--params",
+                                 json.dumps(list(case.asv_params(device)))])
+               for op, case in zip(unit.ops, unit.cases, strict=True)]
+    groups = min(OP_PROCESSES, asv_rounds(scratch, unit))
+    suite, output, records = interleaved(scratch, unit, launch_method, [harness] * groups)
+    rows = []
+    for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
+        row = ExternalRow(case, device, _procedure(unit), suite=value)
+        rows.append(row)
+        measured = [group[index] for group in records]
+        if "unavailable" in measured[0]:
+            row.unavailable = measured[0]["unavailable"]
+            continue
+        row.used = measured[0]["used"]
+        row.reference = statistics.median(t for r in measured for t in r["times"])
+        row.cpu_share = statistics.median(r["cpu_share"] for r in measured)
+        events = [t for r in measured for t in r.get("events", {}).get("times", [])]
+        row.events = statistics.median(events) if events else None
+        if value != value:
+            row.unavailable = skip_reason(output)
+    for record in (r for group in records for r in group):
+        findings.note(record)
+    findings.op_processes[unit.cases[0].framework] = groups
+    return rows
+
+
+def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
+            findings: ExternalFindings,
+            say: Callable[[str], None] = lambda _: None) -> ExternalFindings:
+    """Every unit on every device, in ``units`` order (each named to ``say`` as it
+    starts); the state the suite sets too."""
+    import torch
+
+    started = time.perf_counter()
+    findings.started, findings.load_before = time.time(), os.getloadavg()
+    findings.suite_threads = torch_cpu_threads(torch)
+    findings.suite_allocator = allocator.expected_state().label()
+    for unit in units(devices):
+        say(unit.label)
+        if unit.device == "gpu" and not gpu_hardware_present():
+            findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
+                                          unavailable=NO_GPU_HARDWARE) for case in unit.cases]
+        elif unit.ops:
+            findings.rows += op_rows(scratch, unit, launch_method, findings)
+        else:
+            findings.rows += resnet_rows(scratch, unit, launch_method, findings)
+    findings.seconds = time.perf_counter() - started
+    findings.load_after = os.getloadavg()
+    return findings

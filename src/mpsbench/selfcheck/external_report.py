@@ -1,0 +1,150 @@
+"""The "External fidelity" section of docs/performance.md, from ``ExternalFindings``."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+
+from tabulate import tabulate
+
+from mpsbench.ops.grid import GRIDS
+from mpsbench.selfcheck import analysis, aukejw_layer, seed_resnet
+from mpsbench.selfcheck.external import ExternalFindings, ExternalRow
+
+TITLE = "## External fidelity"
+HEADERS = ["case", "device", "outside procedure", "suite (asv stored)", "reference",
+           "ratio", "verdict", "as written", "ratio as written", "CUDA events",
+           "reference's CPU share"]
+
+
+def seconds(value: float | None) -> str:
+    """'12.3 us', '0.0123 s', '4.56 s'; '-' for none."""
+    if value is None:
+        return "-"
+    if math.isnan(value):
+        return "n/a"
+    if abs(value) < 0.001:
+        return f"{value * 1e6:.1f} us"
+    return f"{value:.4f} s" if abs(value) < 0.1 else f"{value:.3f} s"
+
+
+def _row(row: ExternalRow) -> list[str]:
+    where = f"{row.device} ({row.used})" if row.used else row.device
+    if row.unavailable:
+        reason = row.unavailable.splitlines()[0][:160]
+        return [row.case.title, where, row.procedure, "n/a", "n/a", "n/a",
+                f"not run: {reason}", "-", "-", "-", "-"]
+    reference = seconds(row.reference)
+    if row.reference_mean is not None:
+        reference += f" (mean {seconds(row.reference_mean)})"
+    written = row.ratio_as_written
+    return [row.case.title, where, row.procedure, seconds(row.suite), reference,
+            f"{row.ratio:.3f}", "met" if row.within else "**missed**",
+            seconds(row.as_written), "-" if written is None else f"{written:.3f}",
+            seconds(row.events), "-" if row.cpu_share is None else f"{row.cpu_share:.2f}"]
+
+
+def summary_row(found: ExternalFindings) -> str | None:
+    """The section's line in the report's summary table, or None when nothing ran."""
+    measured = found.measured
+    if not measured:
+        return None
+    ratios = [row.ratio for row in measured]
+    outside = sum(not row.within for row in measured)
+    verdict = "met" if not outside else "**missed**"
+    return (f"| external fidelity (suite / outside procedure in its own process) | every "
+            f"ratio in {analysis.FIDELITY_LOW} to {analysis.FIDELITY_HIGH} | {min(ratios):.3f} "
+            f"to {max(ratios):.3f} ({outside} of {len(ratios)} outside) | {verdict} |")
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in load)
+
+
+def _processes(found: ExternalFindings) -> str:
+    return ", ".join(f"{framework} {count}" for framework, count in
+                     sorted(found.op_processes.items())) or "none ran"
+
+
+def _point() -> str:
+    grid = GRIDS["default"]
+    return (f"{grid.dtype[0]}, batch {grid.batch[0]}, sequence {grid.seq[0]}, "
+            f"{grid.heads[0]} heads where an op has them, mask {grid.mask[0]}")
+
+
+def _state(found: ExternalFindings) -> str:
+    suite_threads, suite_allocator = found.suite_threads, found.suite_allocator
+    if not found.allocators:
+        return "No reference process ran."
+    threads = ", ".join(str(t) for t in sorted(found.threads)) or "n/a"
+    allocators = "; ".join(sorted(found.allocators)) or "n/a"
+    same = found.threads <= {suite_threads} and found.allocators <= {suite_allocator}
+    return (f"Every reference process pinned the C allocator first, as every benchmark "
+            f"process does (`allocator.configure()`: {allocators}), and gave torch "
+            f"{threads} CPU thread(s) (`threads.torch_cpu_threads`); the suite's processes "
+            f"here: {suite_threads} thread(s), {suite_allocator} "
+            f"({'the same' if same else '**not the same**'}).")
+
+
+def section(found: ExternalFindings, command: str) -> list[str]:
+    """The section as Markdown lines (its own command included, so it can stand alone)."""
+    if not found.rows:
+        return []
+    state = _state(found)
+    table = tabulate([_row(row) for row in found.rows], headers=HEADERS, tablefmt="github",
+                     disable_numparse=True)
+    return [
+        TITLE, "",
+        "The suite's numbers against procedures nobody here wrote, each run in its own "
+        "fresh interpreter, so process-level state (the allocator, thread pools, what the "
+        "process ran before) is not shared with the benchmark process. Made by:", "",
+        "```bash", command, "```", "",
+        "The suite's value is what a plain `asv run` stored in its results JSON: the "
+        "median over the class's own rounds, one process each, in a scratch results "
+        "directory under a commit of its own. The rounds run one at a time, with a "
+        "reference process after each, so the suite and its references share the same "
+        f"stretch of the machine's load. {state}", "",
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(found.started))}, in "
+        f"{found.seconds / 60:.1f} min, on {os.cpu_count()} logical cores; load average (1, "
+        f"5, 15 min) before: {_load(found.load_before)}; after: {_load(found.load_after)}.",
+        "",
+        f"- **seed 000** (`python -m mpsbench.selfcheck.seed_resnet`): the seed's ResNet-50 "
+        f"procedure: {seed_resnet.WARMUP} warm-up forwards in eval mode with grad enabled, then "
+        f"{found.seed_iterations} forwards under one `torch.inference_mode()` block, then "
+        f"{found.seed_iterations} train-mode forwards, each followed by `loss = "
+        "out.abs().mean()` and a timed `loss.backward()`; the device synchronized before "
+        "every clock read. One process of each variant (below) after each of asv's first two "
+        "rounds, in the order ABBA; a figure is the median over the pooled iterations of "
+        f"a variant's processes ({2 * found.seed_iterations} in all; the reference's mean "
+        "beside it).",
+        f"- **aukejw** (`python -m mpsbench.selfcheck.aukejw_layer`): "
+        f"aukejw/mlx_transformers_benchmark's layer procedure: {aukejw_layer.WARMUP} warm-up "
+        f"calls, then at least {aukejw_layer.ITERATIONS} calls and at least "
+        f"{aukejw_layer.MIN_MS:.0f} ms of them back to back, each call ending in the "
+        "device's synchronize (torch) or `mx.eval` (MLX); the mean per call, median over "
+        f"its processes, one after each asv round ({_processes(found)}). The op, weights "
+        f"and inputs are the suite's (`mpsbench.ops`), at the default grid's point "
+        f"({_point()}; eager, forward).",
+        "- On CUDA, events around each timed region (seed) or call (aukejw, a separate "
+        "loop) give the GPU's own time.",
+        "- The reference's CPU share is its process's CPU time over its wall time while "
+        "timing (median over its processes). On the CPU, below 1.00 means other work "
+        "shared the core; the suite's processes, timed at other moments, may have had "
+        "another share, and the ratio moves with the difference.", "",
+        "Intended differences, each shown both ways:", "",
+        "- The seed never zeroes gradients, so every `loss.backward()` adds into the last "
+        "one's gradients; the suite's backward step sets them to None first "
+        "(`model.zero_grad(set_to_none=True)`, untimed), so its backward writes fresh "
+        "gradients. The reference is the seed's procedure with that zeroing (the faithful "
+        "variant, in processes of its own); 'as written' is the seed's procedure unchanged.",
+        "- aukejw's torch call enters `torch.inference_mode()` on every call, in eval mode; "
+        "the suite's forward steps do the same (`mpsbench.ops.torch_ops.build`), so the "
+        "harness as written is its faithful variant.",
+        "- Differences of procedure that are not varied, so they show in the ratio: the "
+        "seed runs its whole inference loop in one `inference_mode` block (the suite "
+        "enters it per call) and follows each training forward with a backward (the "
+        "suite's forward (training) step is the forward alone); aukejw times one block of "
+        "calls (the suite: asv's samples of about 10 ms, their median).", "",
+        table,
+    ]

@@ -1,0 +1,73 @@
+"""What every outside reference process shares, and how the self-check starts one.
+
+A reference (``seed_resnet``, ``aukejw_layer``) runs as ``python -m
+mpsbench.selfcheck.<name> ...`` in a fresh interpreter and prints one JSON object on
+stdout. Like every benchmark process it pins the C allocator first
+(``mpsbench.allocator``) and gives torch the suite's CPU thread count
+(``mpsbench.threads``), so the suite and the references differ in their procedure
+only, not in the process state they set on purpose. A reference that cannot run here
+(no GPU) prints ``{"unavailable": reason}`` and exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from mpsbench import allocator
+from mpsbench.errors import Unavailable, UserError
+
+
+def start() -> dict[str, Any]:
+    """Pin the allocator (first, before any framework allocates); say how it is set."""
+    return {"allocator": allocator.configure().label(), "pid": os.getpid()}
+
+
+def torch_threads(torch: Any) -> int:
+    """Set and return the suite's CPU thread count for torch."""
+    from mpsbench.threads import torch_cpu_threads
+
+    threads = torch_cpu_threads(torch)
+    torch.set_num_threads(threads)
+    return threads
+
+
+def summary(times: Sequence[float]) -> dict[str, Any]:
+    """Mean and median seconds of ``times``, with the times themselves."""
+    return {"mean": statistics.fmean(times), "median": statistics.median(times),
+            "n": len(times), "times": list(times)}
+
+
+def main(measure: Callable[[], dict[str, Any]]) -> int:
+    """Run ``measure`` after ``start`` and print its record as JSON on stdout."""
+    record = start()
+    try:
+        record |= measure()
+    except Unavailable as reason:
+        record["unavailable"] = str(reason)
+    print(json.dumps(record))
+    return 0
+
+
+def run(module: str, args: Sequence[str], timeout: float = 1800.0) -> dict[str, Any]:
+    """``python -m mpsbench.selfcheck.<module> ARGS`` in a fresh interpreter: its JSON.
+
+    The child imports this same ``mpsbench`` (its source folder goes first on
+    ``PYTHONPATH``), whatever the interpreter has installed.
+    """
+    source = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join([source, *filter(None, [os.environ.get("PYTHONPATH")])])
+    command = [sys.executable, "-m", f"mpsbench.selfcheck.{module}", *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "PYTHONPATH": path})
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise UserError(f"reference {' '.join(command[2:])} failed (exit {done.returncode}):"
+                        f"\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    return json.loads(lines[-1])
