@@ -19,6 +19,12 @@ setup() {
   python3 -m mpsbench.cli history generate
   python3 -m mpsbench.cli machine --name $M
 }
+install_mlx() {  # join the parked half of mlx-cuda-13 with the carried one, install mlx
+  cat /tmp/park/mlxcuda.part-aa .whl/b/mlxcuda.part-ab \
+    > /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
+  python3 -m pip install -q --no-index --no-deps --no-compile \
+    /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl .whl/mlx/*.whl
+}
 bring_back() { tar czf "$OUT/results-$stage.tar.gz" results/$M; }
 case $stage in
   torch)  # torch CUDA, eager: ResNet-50 and the operators (compiled and first calls: see gpu.md)
@@ -36,10 +42,7 @@ case $stage in
     mkdir -p /tmp/park && cp .whl/a/* /tmp/park/ && ls -la /tmp/park
     ;;
   mlx)   # join, install, then MLX CUDA: ResNet-50, operators, the compiled train step
-    cat /tmp/park/mlxcuda.part-aa .whl/b/mlxcuda.part-ab \
-      > /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
-    python3 -m pip install -q --no-index --no-deps --no-compile \
-      /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl .whl/mlx/*.whl
+    install_mlx
     setup
     python3 docs/gpu/experiments/gpu_point.py mlx | tee "$OUT/gpu_point_mlx.jsonl"
     A mlx-0.32.4 --bench "^resnet50\.MLX(?!CompiledTrainStep)\w+\.(time_step|track_peak_memory)\('gpu'" \
@@ -51,5 +54,16 @@ case $stage in
     bring_back
     timeout 130 python3 docs/gpu/experiments/mlx_compiled_train_step.py 1 90 \
       2>&1 | tee "$OUT/mlx_compiled_train_step.log" | tail -60
+    ;;
+  external)  # the self-check's external section on the GPU (torch and MLX CUDA), then
+             # the CPU column of the ResNet-50 seed table
+    install_mlx
+    setup
+    timeout 480 python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
+      --skip overhead --skip stability --skip regression --seed-iterations 3 \
+      --output "$OUT/external-gpu.md" 2>&1 | tail -40
+    A torch-2.11.0 --bench "^resnet50\.Torch(ForwardInference|ForwardTraining|BackwardTraining)\.time_step\('cpu'" \
+      2>&1 | tee "$OUT/asv-resnet-torch-cpu.log" | tail -30
+    bring_back
     ;;
 esac
