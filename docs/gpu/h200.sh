@@ -59,10 +59,11 @@ case $stage in
              # the CPU column of the ResNet-50 seed table
     install_mlx
     setup
-    timeout 480 python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
-      --skip overhead --skip stability --skip regression --seed-iterations 3 \
+    timeout ${LIMIT:-480} python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
+      --skip overhead --skip stability --skip regression --seed-iterations 3 --units "${UNITS:-.}" \
       --output "$OUT/external-gpu.md" 2>&1 | tail -40
-    A torch-2.11.0 --bench "^resnet50\.Torch(ForwardInference|ForwardTraining|BackwardTraining)\.time_step\('cpu'" \
+    [ "${CPU_TABLE:-1}" = 1 ] && A torch-2.11.0 \
+      --bench "^resnet50\.Torch(ForwardInference|ForwardTraining|BackwardTraining)\.time_step\('cpu'" \
       2>&1 | tee "$OUT/asv-resnet-torch-cpu.log" | tail -30
     bring_back
     ;;

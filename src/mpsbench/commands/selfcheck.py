@@ -45,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--min-time", type=float, default=5.0,
                         help="seconds of reference timing in each fidelity benchmark "
                         "process, half before asv's sampling and half after (default: 5)")
+    parser.add_argument("--units", help="regex over the external section's units "
+                        "(e.g. 'ops|b16'; default: all)")
     parser.add_argument("--seed-iterations", type=int, default=external.SEED_ITERATIONS,
                         help="timed iterations of each phase in the external section's "
                         f"ResNet-50 reference (default: {external.SEED_ITERATIONS})")
@@ -59,7 +61,8 @@ def command_line(args: argparse.Namespace) -> str:
     parts = ["mpsbench", "selfcheck"]
     if args.output != Path("docs/performance.md"):
         parts += ["--output", str(args.output)]
-    for option in ("device", "bench", "cases", "min_time", "seed_iterations", "work"):
+    for option in ("device", "bench", "cases", "units", "min_time", "seed_iterations",
+                   "work"):
         value = getattr(args, option)
         default = {"device": "all", "min_time": 5.0,
                    "seed_iterations": external.SEED_ITERATIONS}.get(option)
@@ -151,7 +154,8 @@ def run(args: argparse.Namespace) -> int:
             _say("external fidelity")
             findings.external = external.measure(
                 scratch, chosen, launch_method,
-                external.ExternalFindings(seed_iterations=args.seed_iterations), _say)
+                external.ExternalFindings(seed_iterations=args.seed_iterations), _say,
+                args.units)
         if "overhead" not in args.skip:
             _say("launch methods")
             findings.launch = measure.interleaved(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -124,14 +125,15 @@ def _procedure(unit: Unit) -> str:
     return "aukejw" if unit.ops else "seed 000"
 
 
-def units(devices: list[str]) -> list[Unit]:
-    """Every unit the section runs: ResNet-50 by batch, then the ops by framework."""
+def units(devices: list[str], only: str | None = None) -> list[Unit]:
+    """The units the section runs: ResNet-50 by batch, then the ops by framework; with
+    ``only``, those whose label the regex matches (e.g. 'ops|b16')."""
     found = [Unit(f"external-resnet50-b{batch}-{device}", device, tuple(resnet_cases(batch)))
              for device in devices for batch in RESNET_BATCHES]
     found += [Unit(f"external-ops-{framework}-{device}", device,
                    tuple(op_case(op, framework) for op in OPS), OPS)
               for device in devices for framework in FRAMEWORKS]
-    return found
+    return [unit for unit in found if only is None or re.search(only, unit.label)]
 
 
 def bench_regex(cases: tuple[FidelityCase, ...], device: str) -> str:
@@ -262,8 +264,8 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 
 def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
-            findings: ExternalFindings,
-            say: Callable[[str], None] = lambda _: None) -> ExternalFindings:
+            findings: ExternalFindings, say: Callable[[str], None] = lambda _: None,
+            only: str | None = None) -> ExternalFindings:
     """Every unit on every device, in ``units`` order (each named to ``say`` as it
     starts); the state the suite sets too."""
     import torch
@@ -272,7 +274,7 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
     findings.started, findings.load_before = time.time(), os.getloadavg()
     findings.suite_threads = torch_cpu_threads(torch)
     findings.suite_allocator = allocator.expected_state().label()
-    for unit in units(devices):
+    for unit in units(devices, only):
         say(unit.label)
         if unit.device == "gpu" and not gpu_hardware_present():
             findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
