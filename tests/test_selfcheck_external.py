@@ -282,3 +282,17 @@ def test_an_op_unit_reads_asvs_stored_value_with_a_reference_after_each_round(tm
     columns = dict(zip(stored["result_columns"], values, strict=False))
     assert columns["stats_repeat"][0] >= 6  # both rounds' samples, kept as asv keeps them
     assert columns.get("samples") is None
+
+
+def test_a_unit_whose_reference_fails_is_reported_and_the_section_goes_on(monkeypatch):
+    from mpsbench.errors import UserError
+
+    def broken(*args):
+        raise UserError("reference mpsbench.selfcheck.aukejw_layer failed (exit 1):\nTraceback")
+
+    monkeypatch.setattr(external, "op_rows", broken)
+    findings = external.measure(None, ["cpu"], "spawn", external.ExternalFindings(),
+                                only="ops-")
+    assert len(findings.rows) == 2 * len(external.OPS)  # torch's and MLX's units, both
+    assert {row.unavailable for row in findings.rows} == {
+        "reference mpsbench.selfcheck.aukejw_layer failed (exit 1):"}

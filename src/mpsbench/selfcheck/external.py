@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mpsbench import allocator
+from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 from mpsbench.selfcheck import analysis, refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
@@ -263,6 +264,19 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     return rows
 
 
+def _unit_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
+               findings: ExternalFindings) -> list[ExternalRow]:
+    """The unit's rows; a unit whose run or reference fails is reported as not measured,
+    with the reason, and the section goes on (one broken install must not cost the rest)."""
+    measure_unit = op_rows if unit.ops else resnet_rows
+    try:
+        return measure_unit(scratch, unit, launch_method, findings)
+    except UserError as error:
+        reason = str(error).splitlines()[0]
+        return [ExternalRow(case, unit.device, _procedure(unit), unavailable=reason)
+                for case in unit.cases]
+
+
 def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
             findings: ExternalFindings, say: Callable[[str], None] = lambda _: None,
             only: str | None = None) -> ExternalFindings:
@@ -279,10 +293,8 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
         if unit.device == "gpu" and not gpu_hardware_present():
             findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
                                           unavailable=NO_GPU_HARDWARE) for case in unit.cases]
-        elif unit.ops:
-            findings.rows += op_rows(scratch, unit, launch_method, findings)
         else:
-            findings.rows += resnet_rows(scratch, unit, launch_method, findings)
+            findings.rows += _unit_rows(scratch, unit, launch_method, findings)
     findings.seconds = time.perf_counter() - started
     findings.load_after = os.getloadavg()
     return findings
