@@ -121,3 +121,18 @@ def test_mlx_peak_memory_sees_an_allocation():
     backend.reset_peak_memory()
     mx.eval(mx.ones((1024, 1024)))
     assert backend.peak_memory() >= 4 * 1024 * 1024
+
+
+def test_an_mlx_before_the_memory_counters_moved_uses_mx_metal():
+    """mlx 0.21 had only mx.metal.reset_peak_memory / get_peak_memory."""
+    from types import SimpleNamespace
+
+    from mpsbench.backends.mlx_backend import MLXBackend
+
+    calls = []
+    metal = SimpleNamespace(reset_peak_memory=lambda: calls.append("reset"),
+                            get_peak_memory=lambda: 123)
+    backend = MLXBackend.__new__(MLXBackend)
+    backend.mx = SimpleNamespace(metal=metal)
+    backend.reset_peak_memory()
+    assert calls == ["reset"] and backend.peak_memory() == 123

@@ -20,6 +20,7 @@ setup() {
   python3 -m mpsbench.cli machine --name $M
 }
 install_mlx() {  # join the parked half of mlx-cuda-13 with the carried one, install mlx
+  [ -f /tmp/park/mlxcuda.part-aa ] || { echo "no parked half of mlx-cuda-13: run the park stage in the call just before (a fresh machine has none)"; exit 1; }
   cat /tmp/park/mlxcuda.part-aa .whl/b/mlxcuda.part-ab \
     > /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
   python3 -m pip install -q --no-index --no-deps --no-compile \

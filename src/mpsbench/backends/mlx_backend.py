@@ -88,8 +88,12 @@ class MLXBackend(Backend):
     def seed(self, seed: int) -> None:
         self.mx.random.seed(seed)
 
+    def _memory_api(self) -> Any:
+        """``mx`` itself, or ``mx.metal`` before 0.22 moved the memory counters up."""
+        return self.mx if hasattr(self.mx, "reset_peak_memory") else self.mx.metal
+
     def reset_peak_memory(self) -> None:
-        self.mx.reset_peak_memory()
+        self._memory_api().reset_peak_memory()
 
     def peak_memory(self) -> int:
-        return int(self.mx.get_peak_memory())
+        return int(self._memory_api().get_peak_memory())
