@@ -206,7 +206,7 @@ def test_the_harness_refuses_what_it_does_not_time():
 def external_findings() -> external.ExternalFindings:
     found = external.ExternalFindings(threads={1}, allocators={"glibc, pinned"},
                                       suite_threads=1, suite_allocator="glibc, pinned",
-                                      seconds=120.0)
+                                      seconds=120.0, op_processes={"mlx": (3, 6)})
     backward = external.resnet_case("backward-training", 1)
     found.rows = [
         external.ExternalRow(backward, "cpu", "seed 000", "cpu", suite=0.30, reference=0.29,
@@ -226,6 +226,7 @@ def test_the_section_shows_both_variants_each_ratio_and_its_verdict():
     text = "\n".join(external_report.section(external_findings(), command))
     assert text.startswith(external_report.TITLE) and command in text
     assert "1 CPU thread(s)" in text and "glibc, pinned" in text and "(the same)" in text
+    assert "mlx: 3 processes over 6 rounds" in text
     lines = {line.split("|")[1].strip(): line for line in text.splitlines()
              if line.startswith("| ") and "---" not in line}
     backward = lines["ResNet-50 backward (training), batch 1, torch"]
@@ -275,7 +276,8 @@ def test_an_op_unit_reads_asvs_stored_value_with_a_reference_after_each_round(tm
     assert not row.unavailable and row.used == "cpu"
     assert row.suite > 0 and row.reference > 0 and row.as_written is None
     assert 0 < row.cpu_share <= 1.05
-    assert found.op_processes == {"torch": external.asv_rounds(scratch, unit)} == {"torch": 2}
+    assert found.op_processes == {"torch": (2, external.asv_rounds(scratch, unit))} \
+        == {"torch": (2, 2)}
     assert found.threads == {torch_cpu_threads(torch)}
     stored = json.loads(scratch.result_file(unit.label).read_text())
     (values,) = (v for k, v in stored["results"].items() if k == unit.cases[0].benchmark)
