@@ -284,3 +284,28 @@ def test_an_op_unit_reads_asvs_stored_value_with_a_reference_after_each_round(tm
     columns = dict(zip(stored["result_columns"], values, strict=False))
     assert columns["stats_repeat"][0] >= 6  # both rounds' samples, kept as asv keeps them
     assert columns.get("samples") is None
+
+
+def test_on_cuda_each_region_is_bracketed_by_events_and_a_synchronize():
+    from types import SimpleNamespace
+
+    log: list[str] = []
+
+    class Event:
+        def __init__(self, enable_timing: bool) -> None:
+            assert enable_timing
+
+        def record(self) -> None:
+            log.append("record")
+
+        def elapsed_time(self, end: Event) -> float:
+            return 2.0  # milliseconds
+
+    fake = SimpleNamespace(cuda=SimpleNamespace(Event=Event,
+                                                synchronize=lambda: log.append("sync")))
+    regions = seed_resnet.Regions(fake, "cuda")
+    with regions.timed("backward_training"):
+        log.append("work")
+    assert log == ["sync", "record", "work", "record", "sync"]
+    assert regions.gpu["backward_training"] == [0.002]
+    assert len(regions.wall["backward_training"]) == 1
