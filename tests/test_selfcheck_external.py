@@ -206,7 +206,7 @@ def test_the_harness_refuses_what_it_does_not_time():
 def external_findings() -> external.ExternalFindings:
     found = external.ExternalFindings(threads={1}, allocators={"glibc, pinned"},
                                       suite_threads=1, suite_allocator="glibc, pinned",
-                                      seconds=120.0)
+                                      seconds=120.0, op_processes={"mlx": (3, 6)})
     backward = external.resnet_case("backward-training", 1)
     found.rows = [
         external.ExternalRow(backward, "cpu", "seed 000", "cpu", suite=0.30, reference=0.29,
@@ -226,6 +226,7 @@ def test_the_section_shows_both_variants_each_ratio_and_its_verdict():
     text = "\n".join(external_report.section(external_findings(), command))
     assert text.startswith(external_report.TITLE) and command in text
     assert "1 CPU thread(s)" in text and "glibc, pinned" in text and "(the same)" in text
+    assert "mlx: 3 processes over 6 rounds" in text
     lines = {line.split("|")[1].strip(): line for line in text.splitlines()
              if line.startswith("| ") and "---" not in line}
     backward = lines["ResNet-50 backward (training), batch 1, torch"]
@@ -275,13 +276,39 @@ def test_an_op_unit_reads_asvs_stored_value_with_a_reference_after_each_round(tm
     assert not row.unavailable and row.used == "cpu"
     assert row.suite > 0 and row.reference > 0 and row.as_written is None
     assert 0 < row.cpu_share <= 1.05
-    assert found.op_processes == {"torch": external.asv_rounds(scratch, unit)} == {"torch": 2}
+    assert found.op_processes == {"torch": (2, external.asv_rounds(scratch, unit))} \
+        == {"torch": (2, 2)}
     assert found.threads == {torch_cpu_threads(torch)}
     stored = json.loads(scratch.result_file(unit.label).read_text())
     (values,) = (v for k, v in stored["results"].items() if k == unit.cases[0].benchmark)
     columns = dict(zip(stored["result_columns"], values, strict=False))
     assert columns["stats_repeat"][0] >= 6  # both rounds' samples, kept as asv keeps them
     assert columns.get("samples") is None
+
+
+def test_on_cuda_each_region_is_bracketed_by_events_and_a_synchronize():
+    from types import SimpleNamespace
+
+    log: list[str] = []
+
+    class Event:
+        def __init__(self, enable_timing: bool) -> None:
+            assert enable_timing
+
+        def record(self) -> None:
+            log.append("record")
+
+        def elapsed_time(self, end: Event) -> float:
+            return 2.0  # milliseconds
+
+    fake = SimpleNamespace(cuda=SimpleNamespace(Event=Event,
+                                                synchronize=lambda: log.append("sync")))
+    regions = seed_resnet.Regions(fake, "cuda")
+    with regions.timed("backward_training"):
+        log.append("work")
+    assert log == ["sync", "record", "work", "record", "sync"]
+    assert regions.gpu["backward_training"] == [0.002]
+    assert len(regions.wall["backward_training"]) == 1
 
 
 def test_a_unit_whose_reference_fails_is_reported_and_the_section_goes_on(monkeypatch):

@@ -85,7 +85,8 @@ class ExternalFindings:
     threads: set[int] = field(default_factory=set)
     allocators: set[str] = field(default_factory=set)
     seed_iterations: int = SEED_ITERATIONS
-    op_processes: dict[str, int] = field(default_factory=dict)  # by framework
+    # by framework: (harness processes per op, asv rounds they were spread over)
+    op_processes: dict[str, tuple[int, int]] = field(default_factory=dict)
     seconds: float = 0.0
     started: float = 0.0  # time.time() when the section began
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -241,7 +242,8 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     harness = [("aukejw_layer", ["--framework", case.framework, "--op", op, "--params",
                                  json.dumps(list(case.asv_params(device)))])
                for op, case in zip(unit.ops, unit.cases, strict=True)]
-    groups = min(OP_PROCESSES, asv_rounds(scratch, unit))
+    rounds = asv_rounds(scratch, unit)
+    groups = min(OP_PROCESSES, rounds)
     suite, output, records = interleaved(scratch, unit, launch_method, [harness] * groups)
     rows = []
     for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
@@ -260,7 +262,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
             row.unavailable = skip_reason(output)
     for record in (r for group in records for r in group):
         findings.note(record)
-    findings.op_processes[unit.cases[0].framework] = groups
+    findings.op_processes[unit.cases[0].framework] = (groups, rounds)
     return rows
 
 

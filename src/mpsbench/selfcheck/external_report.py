@@ -63,8 +63,9 @@ def _load(load: tuple[float, float, float]) -> str:
 
 
 def _processes(found: ExternalFindings) -> str:
-    return ", ".join(f"{framework} {count}" for framework, count in
-                     sorted(found.op_processes.items())) or "none ran"
+    return "; ".join(f"{framework}: {count} processes over {rounds} rounds"
+                     for framework, (count, rounds) in sorted(found.op_processes.items())) \
+        or "none ran"
 
 
 def _point() -> str:
@@ -102,8 +103,8 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "```bash", command, "```", "",
         "The suite's value is what a plain `asv run` stored in its results JSON: the "
         "median over the class's own rounds, one process each, in a scratch results "
-        "directory under a commit of its own. The rounds run one at a time, with a "
-        "reference process after each, so the suite and its references share the same "
+        "directory under a commit of its own. The rounds run one at a time, with "
+        "reference processes between them, so the suite and its references share the same "
         f"stretch of the machine's load. {state}", "",
         f"Run {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(found.started))}, in "
         f"{found.seconds / 60:.1f} min, on {os.cpu_count()} logical cores; load average (1, "
@@ -123,7 +124,7 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         f"calls, then at least {aukejw_layer.ITERATIONS} calls and at least "
         f"{aukejw_layer.MIN_MS:.0f} ms of them back to back, each call ending in the "
         "device's synchronize (torch) or `mx.eval` (MLX); the mean per call, median over "
-        f"its processes, one after each asv round ({_processes(found)}). The op, weights "
+        f"its processes, spread over asv's rounds ({_processes(found)}). The op, weights "
         f"and inputs are the suite's (`mpsbench.ops`), at the default grid's point "
         f"({_point()}; eager, forward).",
         "- On CUDA, events around each timed region (seed) or call (aukejw, a separate "
