@@ -67,6 +67,7 @@ class Generation:
         self.ids = mx.array(llm_common.prompt_tokens(config, batch, prompt))
         self.cache: list[Any] | None = None
         self.first: Any = None
+        self.recorded: list[Any] | None = None  # a list: decode keeps each step's logits
         from mlx_lm.models.cache import make_prompt_cache
 
         self.make_cache = make_prompt_cache
@@ -98,6 +99,8 @@ class Generation:
     def _next(self, y: Any) -> Any:
         mx = self.backend.mx
         logits = self.model(y, cache=self.cache)
+        if self.recorded is not None:
+            self.recorded.append(logits[:, -1, :].astype(mx.float32))
         return mx.argmax(logits[:, -1, :], axis=-1, keepdims=True)
 
     def decode(self, tokens: int | None = None) -> tuple[list[Any], list[Any]]:

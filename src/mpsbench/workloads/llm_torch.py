@@ -100,6 +100,7 @@ class Generation:
             .to(device=backend.device, dtype=torch.long)
         self.cache: Any = None
         self.first: Any = None
+        self.recorded: list[Any] | None = None  # a list: decode keeps each step's logits
         self.keyword = cache_keyword(model)
         self.forward = compiled_forward(model) if compiled else model.forward
 
@@ -148,6 +149,8 @@ class Generation:
             for _ in range(self.new_tokens if tokens is None else tokens):
                 logits = self.forward(input_ids=y, use_cache=True,
                                       **{self.keyword: self.cache}).logits
+                if self.recorded is not None:
+                    self.recorded.append(logits[:, -1, :].float())
                 y = logits[:, -1, :].argmax(-1, keepdim=True)
                 out.append(y)
                 wait()
