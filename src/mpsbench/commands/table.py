@@ -9,6 +9,7 @@ from pathlib import Path
 from mpsbench.backends.base import DEVICE_PARAMS
 from mpsbench.facts import read_facts
 from mpsbench.report.framework_table import framework_table, resnet_timings
+from mpsbench.report.llm_table import print_tables as print_llm_tables
 from mpsbench.report.seed_table import phase_of, seed_table
 from mpsbench.results import current_rows, load_results, newest_commit
 
@@ -33,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--frameworks", action="store_true",
                         help="torch against MLX and compiled MLX instead of cpu against GPU")
     parser.add_argument("--device", choices=DEVICE_PARAMS, default="cpu",
-                        help="the device for --frameworks (default: cpu)")
+                        help="the device for --frameworks and --llm (default: cpu)")
+    parser.add_argument("--llm", action="store_true",
+                        help="small-LLM tokens/s (prompt, generation): torch, compiled "
+                        "torch and MLX, per model and dtype, with ratios")
     parser.set_defaults(handler=run)
 
 
@@ -43,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {problem}", file=sys.stderr)
     frame = current_rows(loaded.frame)
     machines = [args.machine] if args.machine else sorted(frame["machine"].unique())
+    if args.llm:
+        return print_llm_tables(frame, machines, args.commit, args.device, args.html)
     timed = frame[frame["value"].notna()]
     for machine in machines:
         if args.frameworks:

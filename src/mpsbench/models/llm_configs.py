@@ -41,7 +41,7 @@ class LLMConfig:
     max_position_embeddings: int
     tie_word_embeddings: bool = True
     rope_scaling: tuple[tuple[str, Any], ...] | None = None
-    init_std: float = 0.02  # std of the seeded normal weights (HF's initializer_range)
+    init_std: float = 0.02  # std of the seeded weights (HF's initializer_range)
     source: str = field(default="", compare=False)
 
     @property

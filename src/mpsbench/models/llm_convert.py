@@ -8,9 +8,11 @@ conversion is a dtype cast per tensor. numpy in the middle keeps a torch process
 MLX and an MLX process free of torch, and lets a model of a billion parameters be
 loaded one tensor at a time (one float32 tensor alive at once, never the whole model).
 
-Linear weights, embeddings and biases are normal with the configuration's ``init_std``;
-norm weights are ``1 + normal(0.1)``, not HF's ones, so a norm whose weight is never
-loaded changes the logits and the parity tests see it.
+Linear weights, embeddings and biases are uniform with mean 0 and the configuration's
+``init_std`` as standard deviation (uniform rather than normal: a 136M-entry embedding
+draws in 2 s rather than 9 here); norm weights are 1 plus such noise of std 0.1, not
+HF's ones, so a norm whose weight is never loaded changes the logits and the parity
+tests see it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import LLMConfig
 
 NORM_STD = 0.1
+SQRT3 = 3**0.5
 
 
 def tensor_seed(name: str, seed: int) -> list[int]:
@@ -35,10 +38,13 @@ def random_tensor(name: str, shape: tuple[int, ...], std: float,
                   seed: int = DEFAULT_SEED) -> np.ndarray:
     """The float32 tensor ``name`` of the seeded random weights."""
     rng = np.random.default_rng(tensor_seed(name, seed))
-    values = rng.standard_normal(shape, dtype=np.float32)
-    if name.endswith("norm.weight"):
-        return values * np.float32(NORM_STD) + np.float32(1.0)
-    return values * np.float32(std)
+    values = rng.random(shape, dtype=np.float32)  # uniform: 4x faster to draw than normal
+    values -= np.float32(0.5)
+    is_norm = name.endswith("norm.weight")
+    values *= np.float32(2 * SQRT3 * (NORM_STD if is_norm else std))  # std as asked
+    if is_norm:
+        values += np.float32(1.0)
+    return values
 
 
 def random_weights(config: LLMConfig, seed: int = DEFAULT_SEED

@@ -105,7 +105,7 @@ class Generation:
 
     def decode(self, tokens: int | None = None) -> tuple[list[Any], list[Any]]:
         """``tokens`` (default ``new_tokens``) greedy tokens after the first, each evaluated."""
-        mx = self.backend.mx
+        mx, wait = self.backend.mx, self.backend.wait
         count = self.new_tokens if tokens is None else tokens
         out: list[Any] = []
         if count == 0:
@@ -117,7 +117,7 @@ class Generation:
             if index + 1 < count:
                 pending = self._next(y)
                 mx.async_eval(pending)
-            mx.eval(y)
+            wait(y)  # mx.eval
             out.append(y)
         return out, self.states()
 
