@@ -29,7 +29,11 @@ LLM_PINS = {"transformers": "5.24.0", "mlx-lm": "0.32.2"}
 FRAMEWORK_FLOORS = {
     "transformers": ("torch", "2.6", "its is_torch_available() turns torch below 2.6 off, "
                      "so its model classes do not import"),
-    "mlx-lm": ("mlx", "0.32.2", "it declares mlx>=0.32.2"),
+    # measured (docs/history.md): mlx 0.29.4 to 0.32.4 run it and give the same tokens;
+    # 0.28.0 and older lack the `sinks` argument its attention passes to mx.fast's SDPA.
+    # It declares mlx>=0.32.2 on macOS, hence --no-deps in asv's environments.
+    "mlx-lm": ("mlx", "0.29", "its attention passes `sinks` to "
+               "mx.fast.scaled_dot_product_attention, which mlx 0.28 and older lack"),
 }
 INSTALL_HINT = "pip install -e '.[llm]'"
 
