@@ -46,19 +46,21 @@ def test_the_default_grid_is_tiny_float32_and_qwen_at_batch_1():
     assert grid.point_reason("qwen2.5-0.5b", "bfloat16") is None
     assert "full" in grid.point_reason("tiny", "bfloat16")
     assert "full" in grid.point_reason("qwen2.5-0.5b", "float16")
-    assert grid.point_reason("qwen2.5-0.5b", "float32") is None
+    assert "full" in grid.point_reason("qwen2.5-0.5b", "float32")
     full = llm_common.GRIDS["full"]
     for axis, default_axis in zip(llm_common.llm_params(full, True)[1], params, strict=True):
         assert set(default_axis) <= set(axis)  # default points are full-grid points
 
 
-def test_mlx_on_linux_cpu_runs_real_shapes_in_float32_only(monkeypatch):
+def test_mlx_on_linux_cpu_leaves_real_shapes_to_the_full_grid(monkeypatch):
     monkeypatch.setattr(llm_common.sys, "platform", "linux")
     default = llm_common.GRIDS["default"]
     reason = llm_common.skip_reason("mlx", "decode", default, "cpu", "qwen2.5-0.5b",
                                     "bfloat16", "eager")
-    assert "without BLAS" in reason
-    for args in (("mlx", "cpu", "qwen2.5-0.5b", "float32"), ("mlx", "gpu", "qwen2.5-0.5b",
+    assert "without BLAS" in reason and "full" in reason
+    assert "reference BLAS" in llm_common.reference_cpu_reason(
+        "mlx", "cpu", "qwen2.5-0.5b", "float32", default)
+    for args in (("mlx", "cpu", "tiny", "float32"), ("mlx", "gpu", "qwen2.5-0.5b",
                  "bfloat16"), ("torch", "cpu", "qwen2.5-0.5b", "bfloat16")):
         assert llm_common.reference_cpu_reason(*args, default) is None
     assert llm_common.reference_cpu_reason("mlx", "cpu", "qwen2.5-0.5b", "bfloat16",
@@ -210,7 +212,7 @@ def test_torch_memory_on_the_cpu_and_mlx_compiled_skip_with_reasons():
     with pytest.raises(Unavailable, match="mlx-lm has no compiled generation"):
         llm.MLXDecode().setup("cpu", "tiny", "float32", "compiled", 1, 128, 32)
     with pytest.raises(Unavailable, match="full grid only"):
-        llm.TorchFirstCall().setup("prefill", "cpu", "qwen2.5-0.5b", "bfloat16", "eager", 1, 128)
+        llm.TorchFirstCall().setup("prefill", *TINY)
 
 
 def test_first_call_source_builds_a_cold_step_of_the_phase():

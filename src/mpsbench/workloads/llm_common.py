@@ -4,11 +4,11 @@ The benchmarks' params (``llm_params``) come from the grid ``MPSBENCH_GRID`` sel
 as the operators' do (``mpsbench.ops.grid``): every default value is also a full-grid
 value, so both grids feed the same series.
 
-- ``default``: the tiny model in float32 and Qwen2.5-0.5B in float32 and bfloat16,
-  batch 1, a 128-token prompt and 32 new tokens, eager and compiled (where it exists),
-  on cpu and gpu: a few minutes on a 2-core CPU. MLX on Linux's CPU runs Qwen in
-  float32 only (``reference_cpu_reason``);
-- ``dtypes``: the default points in float16 too (the GPU question);
+- ``default``: the tiny model in float32 and Qwen2.5-0.5B in bfloat16, batch 1, a
+  128-token prompt and 32 new tokens, eager and compiled (where it exists), on cpu and
+  gpu: about five minutes on a 2-core CPU. MLX on Linux's CPU runs the tiny model only
+  (``reference_cpu_reason``), and first calls on the CPU are in the full grid only;
+- ``dtypes``: the default points in float32 and float16 too (the GPU question);
 - ``full``: both real shapes and the tiny one, float32/float16/bfloat16, batch 1 and 8,
   prompts of 128 and 512 tokens, 32 and 128 new tokens.
 
@@ -67,8 +67,7 @@ class LLMGrid:
 
 
 GRIDS = {
-    "default": LLMGrid("default", models=(TINY, "qwen2.5-0.5b"),
-                       real_dtypes=("float32", "bfloat16"),
+    "default": LLMGrid("default", models=(TINY, "qwen2.5-0.5b"), real_dtypes=("bfloat16",),
                        tiny_dtypes=("float32",), batch=(1,), prompt=(128,), new_tokens=(32,),
                        torch_compile_cpu=False),
     "dtypes": LLMGrid("dtypes", models=(TINY, "qwen2.5-0.5b"),
@@ -168,17 +167,21 @@ def memory_reason(model: str, dtype: str, batch: int, context: int,
 
 def reference_cpu_reason(framework: str, device: str, model: str, dtype: str,
                          grid: LLMGrid) -> str | None:
-    """Why MLX on Linux's CPU leaves a real shape in half precision to the full grid.
+    """Why MLX on Linux's CPU leaves the real shapes to the full grid, or None.
 
-    That backend has no BLAS for float16 and bfloat16: Qwen2.5-0.5B in bfloat16 took 79 s
-    to first token (128 prompt tokens) and 7.9 s per generated token here, against 0.25 s
-    and 0.13 s for torch on the same core; it tells nothing about MLX on a Mac.
+    That backend runs a single-threaded reference BLAS, and float16/bfloat16 without
+    BLAS at all. Qwen2.5-0.5B (128-token prompt) took 58-102 s to first token and
+    0.7-1.7 s per generated token in float32, and 79 s and 7.9 s in bfloat16, against
+    0.25 s and 0.13 s for torch in bfloat16 on the same core: minutes a sample, and
+    nothing it tells about MLX on a Mac (Accelerate) or a GPU.
     """
     if framework == "mlx" and device == "cpu" and sys.platform == "linux" \
-            and model != TINY and dtype != "float32" and grid.name != "full":
-        return (f"MLX's Linux CPU backend computes {dtype} without BLAS (Qwen2.5-0.5B in "
-                "bfloat16: 79 s to first token, 7.9 s per token on one core); real shapes "
-                f"run there in float32, or with {GRID_ENV}=full")
+            and model != TINY and grid.name != "full":
+        return ("MLX's Linux CPU backend runs a single-threaded reference BLAS, and "
+                f"{dtype} " + ("through it" if dtype == "float32" else "without BLAS")
+                + " (Qwen2.5-0.5B: 58-102 s to first token and 0.7-1.7 s per token in "
+                "float32, 79 s and 7.9 s in bfloat16, on one core); real shapes run there "
+                f"only with {GRID_ENV}=full")
     return None
 
 
