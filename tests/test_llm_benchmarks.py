@@ -105,6 +105,13 @@ def test_a_missing_library_skips_with_the_install_hint(monkeypatch):
         llm.TorchPrefill().setup(*TINY)
 
 
+def test_another_version_of_the_library_skips_rather_than_joining_the_series(monkeypatch):
+    monkeypatch.setattr(llm_stack, "installed_version",
+                        {"transformers": "5.17.0", "torch": "2.11.0"}.get)
+    reason = llm_stack.library_reason("transformers")
+    assert "held at transformers 5.24.0" in reason and "5.17.0 is installed" in reason
+
+
 def test_a_release_older_than_the_pinned_library_supports_is_skipped(monkeypatch):
     versions = {"transformers": "5.24.0", "torch": "2.5.1", "mlx-lm": "0.32.2", "mlx": "0.28.0"}
     monkeypatch.setattr(llm_stack, "installed_version", versions.get)

@@ -54,13 +54,17 @@ def version_key(text: str) -> tuple[int, ...]:
 def library_reason(library: str) -> str:
     """Why ``library`` (transformers or mlx-lm) cannot run the model code here; '' if it can.
 
-    Checks that it is installed and that its framework is at least the floor of the
-    pinned version; importing is left to the caller (``require_library``).
+    Checks that exactly the pinned version is installed and that its framework is at
+    least that version's floor; importing is left to the caller (``require_library``).
     """
     framework, floor, why = FRAMEWORK_FLOORS[library]
     found = installed_version(library)
     if found is None:
         return f"{library} is not installed; {INSTALL_HINT}"
+    if found != LLM_PINS[library]:
+        return (f"the LLM benchmarks are held at {library} {LLM_PINS[library]} across the "
+                f"history, and {found} is installed: results of another version would join "
+                f"the same series; {INSTALL_HINT}")
     have = installed_version(framework)
     if have is not None and version_key(have) < version_key(floor):
         return (f"{library} {found} needs {framework} >= {floor} ({why}); {framework} {have} "

@@ -7,6 +7,10 @@ weights and shape the suite times:
 - ``torch``: ``model.generate()`` of transformers (greedy, EOS off). Time to first token
   is ``generate(max_new_tokens=1)``; a generated token is
   ``(generate(1 + G) - generate(1)) / G``; medians over ``--trials``;
+
+``torch`` and ``mlx`` also time the suite's own steps (the benchmarks' ``cached_step``,
+one sample each as asv takes it) in the same process, a round of each in turn, and
+report them as ``suite``: on a busy machine both then see the same load;
 - ``mlx``: ``mlx_lm.stream_generate`` (what ``mlx_lm.generate`` reports), given the
   model object and a tokenizer built in code (a word-level ``tokenizers`` vocabulary of
   the model's size); its ``prompt_tps`` and ``generation_tps``, averaged over trials as
@@ -51,8 +55,32 @@ def code_tokenizer(vocab_size: int) -> Any:
     return PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="t0")
 
 
+def suite_steps(args: argparse.Namespace, workload: Any) -> tuple[Any, Any]:
+    """The benchmarks' own prefill and decode steps (``cached_step``), warmed up."""
+    point = (args.device, args.model, args.dtype, "eager", args.batch, args.prompt)
+    return (workload.cached_step("prefill", *point),
+            workload.cached_step("decode", *point, args.new_tokens))
+
+
+def suite_round(prefill: Any, decode: Any, new_tokens: int) -> tuple[float, float]:
+    """One sample of each, as asv takes them: (seconds to first token, seconds per token)."""
+    start = time.perf_counter()
+    prefill()
+    ttft = time.perf_counter() - start
+    decode.prepare()
+    start = time.perf_counter()
+    decode()
+    return ttft, (time.perf_counter() - start) / new_tokens
+
+
+def rates(batch: int, prompt: int, ttft: list[float], per_token: list[float]) -> dict[str, Any]:
+    return {"prompt_tps": batch * prompt / statistics.median(ttft),
+            "generation_tps": batch / statistics.median(per_token)}
+
+
 def torch_generate(args: argparse.Namespace) -> dict[str, Any]:
-    """transformers' generate() on the suite's torch model."""
+    """transformers' generate() on the suite's torch model, rounds interleaved with the
+    suite's own steps (so a busy machine slows both alike)."""
     from mpsbench.workloads import llm_torch
 
     gen = llm_torch.generation(args.device, args.model, args.dtype, "eager", args.batch,
@@ -73,13 +101,18 @@ def torch_generate(args: argparse.Namespace) -> dict[str, Any]:
         return time.perf_counter() - start
 
     timed(1 + args.new_tokens)  # warm-up
-    first = [timed(1) for _ in range(args.trials)]
-    whole = [timed(1 + args.new_tokens) for _ in range(args.trials)]
-    ttft = statistics.median(first)
-    per_token = (statistics.median(whole) - ttft) / args.new_tokens
-    return {"prompt_tps": args.batch * args.prompt / ttft,
-            "generation_tps": args.batch / per_token, "ttft_s": ttft,
-            "s_per_token": per_token, "trials": args.trials}
+    prefill, decode = suite_steps(args, llm_torch)
+    ref_ttft, ref_token, suite_ttft, suite_token = [], [], [], []
+    for _ in range(args.trials):
+        first, whole = timed(1), timed(1 + args.new_tokens)
+        ref_ttft.append(first)
+        ref_token.append((whole - first) / args.new_tokens)
+        ttft, per_token = suite_round(prefill, decode, args.new_tokens)
+        suite_ttft.append(ttft)
+        suite_token.append(per_token)
+    return {**rates(args.batch, args.prompt, ref_ttft, ref_token),
+            "suite": rates(args.batch, args.prompt, suite_ttft, suite_token),
+            "trials": args.trials}
 
 
 def _mlx_model(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -94,6 +127,8 @@ def mlx_stream_generate(args: argparse.Namespace) -> dict[str, Any]:
     """mlx_lm.stream_generate's own statistics, on the suite's MLX model (batch 1)."""
     import mlx_lm
 
+    from mpsbench.workloads import llm_mlx
+
     gen, tokenizer = _mlx_model(args)
     prompt = gen.ids[0].tolist()
 
@@ -103,13 +138,20 @@ def mlx_stream_generate(args: argparse.Namespace) -> dict[str, Any]:
         return last
 
     once()  # warm-up, as mlx_lm.benchmark
-    runs = [once() for _ in range(args.trials)]
+    prefill, decode = suite_steps(args, llm_mlx)
+    runs, suite_ttft, suite_token = [], [], []
+    for _ in range(args.trials):  # interleaved with the suite's own steps
+        runs.append(once())
+        ttft, per_token = suite_round(prefill, decode, args.new_tokens)
+        suite_ttft.append(ttft)
+        suite_token.append(per_token)
     assert all(r.generation_tokens == 1 + args.new_tokens for r in runs)
     raw = statistics.mean(r.generation_tps for r in runs)
     return {"prompt_tps": statistics.mean(r.prompt_tps for r in runs),
             "generation_tps": raw * args.new_tokens / (1 + args.new_tokens),
             "generation_tps_as_reported": raw,
-            "peak_memory_gb": max(r.peak_memory for r in runs), "trials": args.trials}
+            "peak_memory_gb": max(r.peak_memory for r in runs),
+            "suite": rates(1, args.prompt, suite_ttft, suite_token), "trials": args.trials}
 
 
 def write_model_folder(args: argparse.Namespace, folder: Path) -> Path:
