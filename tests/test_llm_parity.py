@@ -7,6 +7,7 @@ model, a config or a tokenizer that tried to come from a hub would fail these te
 
 from __future__ import annotations
 
+import os
 import socket
 
 import numpy as np
@@ -191,3 +192,26 @@ def test_a_rewound_cache_decodes_what_a_fresh_prefill_does(framework):
     gen.backend.synchronize(gen.prefill())
     fresh = tokens(gen.decode())
     assert np.array_equal(first, again) and np.array_equal(first, fresh)
+
+
+@pytest.mark.skipif(not os.environ.get("MPSBENCH_TEST_COMPILE"),
+                    reason="torch.compile of the decode step builds C++ on the CPU for "
+                    "minutes (466 s on one busy core here); MPSBENCH_TEST_COMPILE=1 runs it")
+def test_compiled_torch_decodes_the_eager_tokens():
+    """The static cache under torch.compile, after a rewind and after a new prefill too."""
+    from mpsbench.workloads import llm_torch
+
+    def tokens(gen):
+        first = gen.first
+        return [int(first[0, 0])] + [int(t[0, 0]) for t in gen.decode()]
+
+    eager = llm_torch.generation("cpu", "tiny", "float32", "eager", 1, 16, 8)
+    compiled = llm_torch.generation("cpu", "tiny", "float32", "compiled", 1, 16, 8)
+    eager.rewind()
+    compiled.rewind()
+    expected = tokens(eager)
+    assert tokens(compiled) == expected
+    compiled.rewind()
+    assert tokens(compiled) == expected
+    compiled.prefill()
+    assert tokens(compiled) == expected
