@@ -54,7 +54,7 @@ class LLMTable:
     missing: list[str]
 
     def display(self) -> pd.DataFrame:
-        shown = self.frame.reset_index()
+        shown = self.frame.reset_index().rename_axis(columns=None)
         shown["new_tokens"] = shown.apply(
             lambda r: "" if r["phase"] == "prompt" else str(int(r["new_tokens"])), axis=1)
         for column in self.frame.columns:
