@@ -23,7 +23,9 @@ MACHINE=nvidia-h200
 MODELS="(qwen2\.5-0\.5b|llama-3\.2-1b)"
 DTYPES="(float16|bfloat16)"
 
-wheels() {  # on this machine: the wheels the image lacks, for Python 3.12
+wheels() {  # on this machine: the wheels the image lacks, for Python 3.12 (its own
+    # transformers is 5.17.0; its huggingface-hub 1.33, tokenizers 0.23.2 and safetensors
+    # 0.8.0 meet 5.24.0's requirements; regex is carried in case it is older than needed)
     local get="python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12
         --implementation cp --platform manylinux_2_35_x86_64 --platform manylinux_2_28_x86_64
         --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform any"
@@ -34,7 +36,7 @@ wheels() {  # on this machine: the wheels the image lacks, for Python 3.12
     mv /tmp/llm-download/mlx_cuda_13.part-aa "$WHEELS_A/"
     mv /tmp/llm-download/mlx_cuda_13.part-ab "$WHEELS_B/"
     basename /tmp/llm-download/mlx_cuda_13-0.32.4-*.whl > "$WHEELS_B/mlx_cuda_13.name"
-    $get -d "$WHEELS_B" mlx==0.32.4 mlx-lm==0.32.2 asv==0.6.6 asv_runner==0.3.2 json5 \
+    $get -d "$WHEELS_B" mlx==0.32.4 mlx-lm==0.32.2 regex==2026.11.19 asv==0.6.6 asv_runner==0.3.2 json5 \
         Pympler importlib-metadata==8.7.0 virtualenv distlib platformdirs python-discovery \
         || exit 1
     du -sh "$WHEELS_A" "$WHEELS_B"
@@ -57,7 +59,9 @@ install() {  # call 2: join mlx-cuda-13, install every wheel into python3's own 
 asv_run() {  # asv_run FRAMEWORK-TAG BENCH [asv options]
     local tag=$1 bench=$2
     shift 2
-    python3 -m asv run -E "existing:$(which python3)" \
+    local left=$((DEADLINE - SECONDS))  # the stage ends within its call's 600 s
+    [ "$left" -gt 30 ] || { echo "no time left for $bench"; return 1; }
+    timeout "$left" python3 -m asv run -E "existing:$(which python3)" \
         --set-commit-hash "$(git --git-dir=.asv/history rev-parse "$tag")" \
         --machine "$MACHINE" --launch-method forkserver --show-stderr -a rounds=1 \
         --bench "$bench" "$@"
@@ -65,9 +69,10 @@ asv_run() {  # asv_run FRAMEWORK-TAG BENCH [asv options]
 
 run() {  # run STAGE: one selection of the full grid, torch CUDA and MLX CUDA
     local stage=$1
+    DEADLINE=${STAGE_SECONDS:-560}  # seconds since the script started (bash SECONDS)
     export PYTHONPATH=src HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 MPSBENCH_GRID=full
-    [ -d .asv/history ] || python3 -m mpsbench.cli history generate || exit 1
-    [ -f "results/$MACHINE/machine.json" ] || python3 -m mpsbench.cli machine --name "$MACHINE"
+    python3 -m mpsbench.cli history generate || exit 1
+    python3 -m mpsbench.cli machine --name "$MACHINE" || exit 1  # asv's machine file too
     case $stage in
     qwen-torch|qwen-mlx|llama-torch|llama-mlx)
         # eager prefill (batch 1, 8; prompts 128, 512) and decode (128 tokens after 128)
