@@ -35,7 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--frameworks", action="store_true",
                         help="torch against MLX and compiled MLX instead of cpu against GPU")
     parser.add_argument("--device", choices=DEVICE_PARAMS, default="cpu",
-                        help="the device for --frameworks (default: cpu)")
+                        help="the device for --frameworks and --llm (default: cpu)")
+    parser.add_argument("--llm", action="store_true",
+                        help="small-LLM tokens/s (prompt, generation): torch, compiled "
+                        "torch and MLX, per model and dtype, with ratios")
     parser.set_defaults(handler=run)
 
 
@@ -65,6 +68,11 @@ def run(args: argparse.Namespace) -> int:
     if args.machine and args.machine not in known:
         raise UserError(f"no results for machine {args.machine!r} (machines with results: "
                         f"{', '.join(known)})")
+    if args.llm:
+        from mpsbench.report.llm_table import print_tables as print_llm_tables
+
+        chosen_llm = [args.machine] if args.machine else known
+        return print_llm_tables(frame, chosen_llm, args.commit, args.device, args.html)
     timed = frame[frame["value"].notna()]
     resnet = resnet_timings(timed) if args.frameworks else \
         timed[timed["cls"].map(phase_of).notna()]

@@ -19,6 +19,7 @@ from mpsbench.facts import read_facts
 from mpsbench.files import write_whole
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
+from mpsbench.report.llm_table import llm_block
 from mpsbench.report.naming import BASELINE, describe
 from mpsbench.report.provenance import read_tags, run_settings
 from mpsbench.report.sections import (
@@ -111,6 +112,8 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         else "<p class='missing'>missing: no results to report</p>",
         "<h2 id='seed'>ResNet-50: cpu against the GPU</h2>",
         side_by_side(machines, lambda m: seed_block(m, tags)),
+        "<h2 id='llm'>Small-LLM inference: tokens per second</h2>",
+        side_by_side(machines, lambda m: llm_block(m.rows, m.name)),
         "<h2 id='compare'>torch against MLX against compiled MLX</h2>",
         "<p>Each cell is torch's time divided by the other framework's time at the same "
         "params: above 1 (blue) it is faster than torch, below 1 (red) slower. Pick the "
@@ -139,7 +142,7 @@ def _page(body: str, notes: list[str], results_dir: Path) -> str:
 <body>
 <h1>mpsbench: torch and MLX compared</h1>
 <nav><a href="../index.html">asv's site (history per benchmark)</a>
-<a href="#machines">machines</a><a href="#seed">ResNet-50 table</a>
+<a href="#machines">machines</a><a href="#seed">ResNet-50 table</a><a href="#llm">LLM</a>
 <a href="#compare">torch vs MLX</a><a href="#trends">against release</a>
 <a href="#metrics">memory and FLOP/s</a></nav>
 <p class="source">Built from {escape(str(results_dir))} on {stamp}. Values from results

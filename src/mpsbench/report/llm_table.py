@@ -1,0 +1,145 @@
+"""The small-LLM table: tokens per second, torch against compiled torch against MLX.
+
+One row per model, dtype, phase and shape; one column per variant, then the ratios
+against eager torch. What each number is:
+
+- **prompt** rows: prompt tokens per second, batch x prompt / the time to first token
+  (``llm.<Framework>Prefill.time_step``);
+- **generation** rows: generated tokens per second, batch / the seconds per token of
+  ``new_tokens`` greedy tokens after the prompt (``llm.<Framework>Decode.time_step``).
+
+A ratio is the variant's tokens per second over eager torch's: above 1, faster than
+torch. Cells with no recorded value read 'missing'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import pandas as pd
+
+from mpsbench.backends.base import DTYPES
+from mpsbench.report.naming import BASELINE, describe
+from mpsbench.report.tables import number
+
+MODULE = "llm"
+PHASES = {"Prefill": "prompt", "Decode": "generation"}
+VARIANTS = [BASELINE, f"{BASELINE} compiled", "MLX"]
+INDEX = ["model", "dtype", "phase", "batch", "prompt", "new_tokens"]
+MEANING = ("prompt: prompt tokens/s = batch x prompt / time to first token; generation: "
+           "generated tokens/s = batch / seconds per token, new_tokens greedy tokens with "
+           "the KV cache after the prompt; ratios: tokens/s over eager torch's (above 1: "
+           "faster than torch)")
+
+
+def llm_timings(results: pd.DataFrame) -> pd.DataFrame:
+    """The LLM prefill and decode time_step rows, with framework and variant named."""
+    rows = results[(results["module"] == MODULE) & (results["metric"] == "time_step")]
+    return describe(rows)
+
+
+def tokens_per_second(rows: pd.DataFrame) -> pd.Series:
+    """batch x prompt / seconds for prompt rows, batch / seconds-per-token otherwise."""
+    batch = rows["batch"].astype(float)
+    per_step = batch * rows["prompt"].astype(float)
+    return (per_step.where(rows["op"] == "Prefill", batch)) / rows["value"]
+
+
+@dataclass
+class LLMTable:
+    """Tokens per second per (model, dtype, phase, shape) and variant, and the ratios."""
+
+    frame: pd.DataFrame
+    missing: list[str]
+
+    def display(self) -> pd.DataFrame:
+        shown = self.frame.reset_index().rename_axis(columns=None)
+        shown["new_tokens"] = shown.apply(
+            lambda r: "" if r["phase"] == "prompt" else str(int(r["new_tokens"])), axis=1)
+        for column in self.frame.columns:
+            digits = 2 if "/" in column else 1
+            shown[column] = shown[column].map(lambda v, d=digits: number(v, d))
+        return shown.rename(columns={v: f"{v} tok/s" for v in VARIANTS})
+
+    def to_markdown(self) -> str:
+        return self.display().to_markdown(index=False)
+
+    def to_html(self) -> str:
+        return self.display().to_html(index=False, classes="seed-table")
+
+
+def _model_order(models: list[str]) -> list[str]:
+    from mpsbench.models.llm_configs import BENCHMARK_MODELS
+
+    return sorted(models, key=lambda m: (BENCHMARK_MODELS.index(m)
+                                         if m in BENCHMARK_MODELS else len(BENCHMARK_MODELS), m))
+
+
+def llm_table(results: pd.DataFrame, machine: str, commit: str, device: str) -> LLMTable:
+    """Tokens per second of each variant on ``device`` at one machine's commit."""
+    rows = llm_timings(results)
+    rows = rows[(rows["machine"] == machine) & (rows["commit"] == commit)
+                & (rows["device"] == device) & rows["op"].isin(list(PHASES))]
+    rows = rows.assign(phase=rows["op"].map(PHASES),
+                       new_tokens=rows.get("new_tokens", pd.Series(index=rows.index)),
+                       tokens=tokens_per_second(rows) if not rows.empty else [])
+    rows["new_tokens"] = rows["new_tokens"].fillna(0).astype(int)
+    values = rows.pivot_table(index=INDEX, columns="variant", values="tokens", aggfunc="first")
+    values = values.reindex(columns=VARIANTS)
+    if not values.empty:
+        order = {"model": _model_order(list(values.index.unique("model"))),
+                 "dtype": [d for d in DTYPES if d in values.index.unique("dtype")],
+                 "phase": [p for p in PHASES.values() if p in values.index.unique("phase")]}
+        keys = values.index.to_frame(index=False)
+        keys = keys.assign(**{k: keys[k].map({v: i for i, v in enumerate(order[k])})
+                              for k in order})
+        values = values.iloc[keys.sort_values(INDEX).index]
+    for variant in VARIANTS[1:]:
+        values[f"{variant}/{BASELINE}"] = values[variant] / values[BASELINE]
+    missing = [f"{v}: no results recorded" if values[v].isna().all()
+               else f"{v}: {int(values[v].isna().sum())} of {len(values)} cells missing"
+               for v in VARIANTS if len(values) and values[v].isna().any()]
+    return LLMTable(values, missing)
+
+
+def newest_llm_commit(results: pd.DataFrame, machine: str) -> str | None:
+    """The newest commit with an LLM timing on ``machine``, or None."""
+    rows = llm_timings(results)
+    rows = rows[(rows["machine"] == machine) & rows["value"].notna()]
+    return None if rows.empty else str(rows.sort_values("date").iloc[-1]["commit"])
+
+
+def print_tables(frame: pd.DataFrame, machines: list[str], commit: str | None, device: str,
+                 html: bool) -> int:
+    """``mpsbench table --llm``: one table per machine with LLM results."""
+    for machine in machines:
+        chosen = commit or newest_llm_commit(frame, machine)
+        if chosen is None:
+            print(f"## Small-LLM inference on {machine}: no LLM results recorded\n")
+            continue
+        table = llm_table(frame, machine, chosen, device)
+        print(f"## Small-LLM inference on {machine}, {device} (commit {chosen[:8]}), "
+              "tokens per second\n")
+        print(f"{MEANING}.\n")
+        print(table.to_html() if html else table.to_markdown())
+        for line in table.missing:
+            print(f"\nmissing: {line}")
+        print()
+    return 0
+
+
+def llm_block(rows: pd.DataFrame, machine: str) -> str:
+    """The report's LLM section for one machine: a table per device at the newest commit."""
+    commit = newest_llm_commit(rows, machine)
+    if commit is None:
+        return '<p class="missing">missing: no LLM results recorded</p>'
+    parts = [f'<p class="source">{escape(MEANING)}; commit {commit[:8]}</p>']
+    for device in ("cpu", "gpu"):
+        table = llm_table(rows, machine, commit, device)
+        if table.frame.empty:
+            continue
+        notes = "".join(f'<p class="missing">missing: {escape(line)}</p>'
+                        for line in table.missing)
+        parts.append(f"<h5>{escape(device)}</h5>{table.to_html()}{notes}")
+    return "".join(parts)

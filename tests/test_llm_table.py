@@ -1,0 +1,69 @@
+"""The small-LLM table (``mpsbench table --llm``): tokens per second and ratios, from
+values built here and from results a real asv run records in the test."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mpsbench.cli import main
+from mpsbench.report.llm_table import llm_block, llm_table, newest_llm_commit
+
+from .asv_recording import record
+
+BENCH = r"^llm\.(Torch|MLX)(Prefill|Decode)\.time_step\('cpu', 'tiny', 'float32'"
+
+
+def row(cls: str, mode: str, value: float, **params) -> dict:
+    metric_params = {"device": "cpu", "model": "qwen2.5-0.5b", "dtype": "bfloat16",
+                     "mode": mode, "batch": 2, "prompt": 128, **params}
+    return {"machine": "m", "commit": "c" * 40, "date": pd.Timestamp("2026-11-01"),
+            "module": "llm", "cls": cls, "metric": "time_step", "value": value,
+            "benchmark": f"llm.{cls}.time_step", **metric_params}
+
+
+def test_tokens_per_second_and_ratios_say_what_they_are():
+    frame = pd.DataFrame([
+        row("TorchPrefill", "eager", 0.5),
+        row("MLXPrefill", "eager", 0.25),
+        row("TorchDecode", "eager", 0.1, new_tokens=32),
+        row("TorchDecode", "compiled", 0.05, new_tokens=32),
+        row("MLXDecode", "eager", 0.02, new_tokens=32),
+    ])
+    table = llm_table(frame, "m", "c" * 40, "cpu")
+    prompt = table.frame.loc[("qwen2.5-0.5b", "bfloat16", "prompt", 2, 128, 0)]
+    assert prompt["torch"] == pytest.approx(2 * 128 / 0.5)  # batch x prompt / TTFT
+    assert prompt["MLX/torch"] == pytest.approx(2.0)
+    assert pd.isna(prompt["torch compiled"])
+    generation = table.frame.loc[("qwen2.5-0.5b", "bfloat16", "generation", 2, 128, 32)]
+    assert generation["torch"] == pytest.approx(2 / 0.1)  # batch / seconds per token
+    assert generation["torch compiled/torch"] == pytest.approx(2.0)
+    assert generation["MLX/torch"] == pytest.approx(5.0)
+    assert table.missing == ["torch compiled: 1 of 2 cells missing"]
+    shown = table.to_markdown()
+    assert "torch tok/s" in shown and "missing" in shown and "generation" in shown
+
+
+def test_no_llm_results_say_so():
+    frame = pd.DataFrame([row("TorchLinear", "eager", 0.1) | {"module": "transformer"}])
+    assert newest_llm_commit(frame, "m") is None
+    assert "no LLM results recorded" in llm_block(frame, "m")
+
+
+@pytest.mark.slow
+def test_table_command_prints_recorded_llm_results(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    pytest.importorskip("mlx_lm")
+    results = record(tmp_path, BENCH)
+    assert main(["table", "--llm", "--results", str(results)]) == 0
+    out = capsys.readouterr().out
+    assert "Small-LLM inference on test-machine, cpu" in out and "tokens/s" in out
+    lines = [line for line in out.splitlines() if line.startswith("| tiny")]
+    assert len(lines) == 2  # prompt and generation
+    cells = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert cells[:3] == ["tiny", "float32", "prompt"]
+    assert float(cells[6]) > 0 and float(cells[8]) > 0  # torch and MLX tokens/s
+    assert cells[7] == cells[9] == "missing"  # torch.compile on the CPU: full grid only
+    assert float(cells[10]) > 0  # MLX/torch
+    assert main(["table", "--llm", "--html", "--results", str(results)]) == 0
+    assert "<table" in capsys.readouterr().out
