@@ -102,7 +102,6 @@ def run(args: argparse.Namespace) -> int:
     os.environ.update(environ)
     subcommand("history", "generate")
     earlier = envinfo.read_environments(RESULTS, args.name)
-    subcommand("machine", "--name", args.name)
     plan = discover_in_subprocess(Path("benchmarks"), environ)
     if user_selects(extra):
         chunks = [Chunk("your --bench selection", ())]
@@ -118,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
         cost = estimate(selected, RESULTS, args.name, asv_runs=1)
         work.append((chunk, selected, None, cost))
     print_plan(args, work)
-    if args.plan:
+    if args.plan:  # says what a run would do, and writes nothing under results/
         return 0
+    subcommand("machine", "--name", args.name)
     log = LOGS / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
