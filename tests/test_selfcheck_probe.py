@@ -146,3 +146,11 @@ def test_the_forkserver_records_itself(probe_file):
     probe.record_forkserver()
     record = json.loads(probe_file.read_text())
     assert record["benchmark"] == probe.FORKSERVER and record["ready"] >= record["created"]
+
+
+def test_an_unknown_asv_runner_turns_the_probe_off_and_says_so(probe_file, monkeypatch, capsys):
+    monkeypatch.setattr(probe, "KNOWN_ASV_RUNNER", ("0.0.1",))
+    before = Benchmark.do_setup
+    assert probe.install_if_requested() is False
+    assert Benchmark.do_setup is before
+    assert "mpsbench probe: off" in capsys.readouterr().err

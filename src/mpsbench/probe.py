@@ -129,9 +129,20 @@ def _reference(step: Any, seconds: float) -> dict[str, list[float]] | None:
     return measure_step(step, seconds)
 
 
+KNOWN_ASV_RUNNER = ("0.3.2",)  # the versions whose private hooks the probe was written for
+
+
 def install_if_requested() -> bool:
     """Hook asv_runner's setup and run when ``MPSBENCH_PROBE`` is set; True if hooked."""
     if not enabled():
+        return False
+    from importlib.metadata import version
+
+    found = version("asv_runner")
+    if found not in KNOWN_ASV_RUNNER:
+        print(f"mpsbench probe: off: it patches asv_runner's private Benchmark.do_setup and "
+              f"do_run, known in asv_runner {', '.join(KNOWN_ASV_RUNNER)}, and this is "
+              f"{found}; the self-check's in-process figures are left out", file=sys.stderr)
         return False
     from asv_runner.benchmarks._base import Benchmark
 
