@@ -7,6 +7,7 @@ reported in ``problems`` and skipped; nothing on disk is ever changed.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import os
 import re
@@ -133,7 +134,7 @@ def _rows(result: asv_results.Results, machine: str,
         values = result.get_result_value(key, param_values)
         if not isinstance(values, list):
             values = [values]
-        combos = _product(param_values)
+        combos = itertools.product(*param_values)  # asv's order: the last param fastest
         module, _, rest = key.partition(".")
         cls, _, metric = rest.rpartition(".")
         version = result.benchmark_version.get(key)
@@ -150,14 +151,6 @@ def _rows(result: asv_results.Results, machine: str,
             row.update({name: parse_param(v) for name, v in zip(names, combo, strict=False)})
             rows.append(row)
     return rows
-
-
-def _product(param_values: list[list[str]]) -> list[tuple[str, ...]]:
-    """All combinations in asv's order (the last param varies fastest)."""
-    combos: list[tuple[str, ...]] = [()]
-    for values in param_values:
-        combos = [combo + (v,) for combo in combos for v in values]
-    return combos
 
 
 def load_results(results_dir: Path | str) -> LoadedResults:

@@ -24,11 +24,10 @@ class Backend(ABC):
     """A framework on one device.
 
     ``device`` is the device actually used (cpu, mps, cuda, metal), which is what
-    gets recorded beside the results; ``device_param`` is what the user asked for.
+    gets recorded beside the results.
     """
 
     framework: str
-    device_param: str
     device: str
 
     def __init__(self) -> None:

@@ -48,7 +48,6 @@ class MLXBackend(Backend):
 
         mx = require("mlx")
         self.mx = mx
-        self.device_param = param
         metal = mx.metal.is_available()
         # mx.is_available arrived with the CUDA backend (0.26); before it, a GPU was Metal
         gpu = mx.is_available(mx.gpu) if hasattr(mx, "is_available") else metal

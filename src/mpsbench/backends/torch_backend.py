@@ -39,7 +39,6 @@ class TorchBackend(Backend):
     def __init__(self, param: str) -> None:
         super().__init__()
         self.torch = require("torch")
-        self.device_param = param
         self.device = resolve_torch_device(
             param, self.torch.backends.mps.is_available(), self.torch.cuda.is_available()
         )
