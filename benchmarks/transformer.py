@@ -69,7 +69,7 @@ class _Timing(_Step):
 
     Version 2: version 1 timed one step per sample, which read microsecond GPU steps
     at 2-3.5x their back-to-back time, so its values are not comparable. MLX's classes
-    run ``MLX_OP_ROUNDS`` rounds (``WHY_MLX_OP_ROUNDS``). Version 3: every process pins
+    run ``MLX_OP_ROUNDS`` rounds (docs/decisions.md, "Rounds"). Version 3: every process pins
     the C allocator (``mpsbench.allocator``), so CPU times no longer depend on what the
     process allocated before.
     """

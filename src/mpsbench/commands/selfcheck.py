@@ -79,17 +79,9 @@ def devices(choice: str) -> list[str]:
     return [choice]
 
 
-def suite_settings(root: Path, launch_method: str) -> list[str]:
+def suite_settings(launch_method: str) -> list[str]:
     """What the suite does to keep overhead down, read from its own settings."""
-    sys.path.insert(0, str(root))
-    from benchmarks.common import (
-        MLX_OP_ROUNDS,
-        WHY_FIRST_CALL_ROUNDS,
-        WHY_MLX_OP_ROUNDS,
-        WHY_ROUNDS,
-        ColdStartTiming,
-        StepTiming,
-    )
+    from mpsbench.asv_settings import MLX_OP_ROUNDS, ColdStartTiming, StepTiming
 
     return [
         f"- launch method here: `{launch_method}` (`mpsbench run` picks forkserver on Linux, "
@@ -106,14 +98,14 @@ def suite_settings(root: Path, launch_method: str) -> list[str]:
         "looks them up.",
         f"- timing settings (`benchmarks/common.py`, `StepTiming`): number={StepTiming.number}, "
         f"repeat={StepTiming.repeat}, rounds={StepTiming.rounds}, "
-        f"warmup_time={StepTiming.warmup_time}. {WHY_ROUNDS}",
-        f"- MLX operators' `time_step`: rounds={MLX_OP_ROUNDS}. {WHY_MLX_OP_ROUNDS}",
+        f"warmup_time={StepTiming.warmup_time} (docs/decisions.md, \"Rounds\", says why).",
+        f"- MLX operators' `time_step`: rounds={MLX_OP_ROUNDS} (docs/decisions.md, \"Rounds\").",
         "- the first call is not measured in every process: it is its own metric, "
         "`timeraw_first_call`, whose samples are fresh interpreters (`ColdStartTiming`: "
         f"repeat={ColdStartTiming.repeat}, rounds={ColdStartTiming.rounds}), in the default "
         "grid for compiled steps and GPU ResNet-50 only. One first call per process was one "
         "value per run, which `asv compare` can only judge by its ratio; an earlier A/A run "
-        f"here flagged most first calls that way. {WHY_FIRST_CALL_ROUNDS}",
+        "here flagged most first calls that way (docs/decisions.md, \"Rounds\").",
         f"- torch's CPU kernels use {_threads()} thread(s) here: all cores but one "
         "(`mpsbench.threads`), because a pool on every core waits for whichever worker "
         "the OS preempts.",
@@ -185,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     findings.seconds = time.time() - findings.started
     text = report.render(findings, command_line(args), measure.LAUNCH_SUBSET,
                          f"`--bench {args.bench}`" if args.bench else "every benchmark",
-                         suite_settings(root, launch_method))
+                         suite_settings(launch_method))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     _say(f"wrote {args.output}")
