@@ -88,11 +88,20 @@ class MLXBackend(Backend):
         self.mx.random.seed(seed)
 
     def _memory_api(self) -> Any:
-        """``mx`` itself, or ``mx.metal`` before 0.22 moved the memory counters up."""
-        return self.mx if hasattr(self.mx, "reset_peak_memory") else self.mx.metal
+        """``mx`` itself, ``mx.metal`` before 0.22 moved the memory counters up, or None
+        in the first releases, which had none."""
+        for api in (self.mx, getattr(self.mx, "metal", None)):
+            if hasattr(api, "reset_peak_memory"):
+                return api
+        return None
 
     def reset_peak_memory(self) -> None:
-        self._memory_api().reset_peak_memory()
+        api = self._memory_api()
+        if api is not None:
+            api.reset_peak_memory()
 
     def peak_memory(self) -> int:
-        return int(self._memory_api().get_peak_memory())
+        api = self._memory_api()
+        if api is None:
+            raise Unavailable(f"mlx {self.mx.__version__} has no peak-memory counter")
+        return int(api.get_peak_memory())
