@@ -193,7 +193,7 @@ def test_the_harness_reference_runs_in_a_fresh_process(framework):
         check_process(record)
     assert record["used"] == "cpu" and record["params"] == params
     assert record["n"] == 2 and all(t > 0 for t in record["times"])
-    assert 0 < record["cpu_share"] <= 1.05
+    assert record["cpu_share"] > 0  # MLX evaluates on threads of its own: above 1 is fine
     assert all(count >= aukejw_layer.ITERATIONS for count in record["calls"])
 
 
