@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 
 from mpsbench.facts import read_facts
 from mpsbench.files import write_whole
+from mpsbench.history.repo import DEFAULT_PATH as HISTORY
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.llm_table import llm_block
@@ -31,6 +32,7 @@ from mpsbench.report.sections import (
     side_by_side,
     trend_section,
 )
+from mpsbench.report.skipped import skipped_block
 from mpsbench.report.trends import TrendSpec, default_specs, trend_problem, trend_problems
 from mpsbench.results import current_rows, load_results
 
@@ -122,6 +124,9 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         grid_section(machines, compared, tags, figures, ratios=True),
         f"<p class='source'>Only one framework recorded: {escape(', '.join(alone))}</p>"
         if alone else "",
+        "<h2 id='skipped'>Releases skipped here</h2>",
+        "<p>Releases recorded with no value for their framework on a machine, and why.</p>",
+        side_by_side(machines, lambda m: skipped_block(m, tags, HISTORY)),
         "<h2 id='trends'>Speed against release</h2>",
         trend_section(machines, [s for s in specs if trend_problem(frame, s) is None], tags,
                       figures),
