@@ -53,20 +53,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
                         help="leave a section out (repeatable)")
     parser.add_argument("--work", type=Path, help="keep asv's scratch files here")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, selfcheck_parser=parser)
 
 
 def command_line(args: argparse.Namespace) -> str:
-    """The command as a shell takes it, options that differ from the defaults included."""
+    """The command as a shell takes it, options that differ from the parser's defaults."""
     parts = ["mpsbench", "selfcheck"]
-    if args.output != Path("docs/performance.md"):
-        parts += ["--output", str(args.output)]
-    for option in ("device", "bench", "cases", "units", "min_time", "seed_iterations",
-                   "work"):
+    for option in ("output", "device", "bench", "cases", "units", "min_time",
+                   "seed_iterations", "work"):
         value = getattr(args, option)
-        default = {"device": "all", "min_time": 5.0,
-                   "seed_iterations": external.SEED_ITERATIONS}.get(option)
-        if value is not None and value != default:
+        if value is not None and value != args.selfcheck_parser.get_default(option):
             parts += [f"--{option.replace('_', '-')}", str(value)]
     for section in args.skip:
         parts += ["--skip", section]
