@@ -97,15 +97,16 @@ def run_cases(device: str = "gpu", cases=CASES) -> list[SyncRow]:
 
 
 def to_markdown(rows: list[SyncRow]) -> str:
-    """A table of the three clocks with the two ratios that matter."""
-    lines = ["| framework | device | phase | batch | suite | CUDA events | suite/events "
-             "| unsynced | suite/unsynced | suite/max(events, unsynced) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        events = "-" if r.events is None else f"{r.events * 1e3:.2f} ms"
-        ratio = "-" if r.suite_over_events is None else f"{r.suite_over_events:.3f}"
-        bound = "-" if r.suite_over_bound is None else f"{r.suite_over_bound:.3f}"
-        lines.append(f"| {r.framework} | {r.device} | {r.phase} | {r.batch} | "
-                     f"{r.suite * 1e3:.2f} ms | {events} | {ratio} | "
-                     f"{r.unsynced * 1e3:.2f} ms | {r.suite_over_unsynced:.1f}x | {bound} |")
-    return "\n".join(lines) + "\n"
+    """A table of the three clocks with the ratios that matter."""
+    from tabulate import tabulate
+
+    def ratio(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    table = [[r.framework, r.device, r.phase, r.batch, f"{r.suite * 1e3:.2f} ms",
+              "-" if r.events is None else f"{r.events * 1e3:.2f} ms",
+              ratio(r.suite_over_events), f"{r.unsynced * 1e3:.2f} ms",
+              f"{r.suite_over_unsynced:.1f}x", ratio(r.suite_over_bound)] for r in rows]
+    headers = ["framework", "device", "phase", "batch", "suite", "CUDA events",
+               "suite/events", "unsynced", "suite/unsynced", "suite/max(events, unsynced)"]
+    return tabulate(table, headers, tablefmt="github", disable_numparse=True) + "\n"
