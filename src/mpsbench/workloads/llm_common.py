@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from mpsbench.backends.base import DEVICE_PARAMS, DTYPES
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import BENCHMARK_MODELS, DTYPE_BYTES, LLMConfig, get_config
 from mpsbench.ops.grid import GRID_ENV
+from mpsbench.timing import TimedStep
 
 MODES = ("eager", "compiled")
 PHASES = ("prefill", "decode")
@@ -204,3 +206,16 @@ def check_memory(model: str, dtype: str, batch: int, context: int) -> None:
     reason = memory_reason(model, dtype, batch, context)
     if reason:
         raise Unavailable(reason)
+
+
+def generation_step(gen: Any, phase: str) -> TimedStep:
+    """A cold step of either framework's ``Generation``: ``prefill`` (time to first token),
+    ``decode`` (its new tokens, after a prefill in ``prepare``) or ``generate`` (both, for
+    peak memory)."""
+    if phase == "prefill":
+        return TimedStep(gen.backend, gen.prefill)
+    if phase == "decode":
+        return TimedStep(gen.backend, gen.decode, prepare=gen.rewind)
+    if phase == "generate":
+        return TimedStep(gen.backend, gen.generate)
+    raise ValueError(f"unknown phase {phase!r}; expected prefill, decode or generate")

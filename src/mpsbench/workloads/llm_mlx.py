@@ -147,14 +147,8 @@ def phase_step(phase: str, device: str, model: str, dtype: str, mode: str, batch
                prompt: int, new_tokens: int = 1) -> TimedStep:
     """A cold step: ``prefill`` (time to first token) or ``decode`` (``new_tokens`` tokens,
     after a prefill in ``prepare``), or ``generate`` (both, for peak memory)."""
-    gen = generation(device, model, dtype, mode, batch, prompt, new_tokens)
-    if phase == "prefill":
-        return TimedStep(gen.backend, gen.prefill)
-    if phase == "decode":
-        return TimedStep(gen.backend, gen.decode, prepare=gen.rewind)
-    if phase == "generate":
-        return TimedStep(gen.backend, gen.generate)
-    raise ValueError(f"unknown phase {phase!r}; expected prefill, decode or generate")
+    return llm_common.generation_step(
+        generation(device, model, dtype, mode, batch, prompt, new_tokens), phase)
 
 
 @cache
