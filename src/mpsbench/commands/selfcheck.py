@@ -15,6 +15,7 @@ from pathlib import Path
 from mpsbench.errors import UserError
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
+from mpsbench.machine import torch_threads
 from mpsbench.selfcheck import analysis, external, measure, report
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import CASES, find_case
@@ -102,19 +103,10 @@ def suite_settings(launch_method: str) -> list[str]:
         "grid for compiled steps and GPU ResNet-50 only. One first call per process was one "
         "value per run, which `asv compare` can only judge by its ratio; an earlier A/A run "
         "here flagged most first calls that way (docs/decisions.md, \"Rounds\").",
-        f"- torch's CPU kernels use {_threads()} thread(s) here: all cores but one "
+        f"- torch's CPU kernels use {torch_threads()} thread(s) here: all cores but one "
         "(`mpsbench.threads`), because a pool on every core waits for whichever worker "
         "the OS preempts.",
     ]
-
-
-def _threads() -> int:
-    """The CPU thread count the suite's torch processes use on this machine."""
-    import torch
-
-    from mpsbench.threads import torch_cpu_threads
-
-    return torch_cpu_threads(torch)
 
 
 def run(args: argparse.Namespace) -> int:
