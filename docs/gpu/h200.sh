@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # What ran on the lent H200 (see docs/gpu.md), one stage per device call:
-#   bash docs/gpu/h200.sh STAGE   (in the working tree there; $OUT comes back)
-# Wheels travel in .whl/ (gitignored): base/ (asv and its needs, cp312), a/ and b/
-# (the two halves of mlx-cuda-13, 90 MB, over one call's 64 MiB). asv's benchmark
-# processes do not see PYTHONPATH, so wheels go into the interpreter's own site-packages.
+#   bash docs/gpu/h200.sh STAGE [MLX_VERSION]   (in the working tree there; $OUT comes back)
+# Wheels travel in .whl/ (gitignored): base/ (asv and its needs, cp312), llm/
+# (transformers, mlx-lm, regex), and mlx-cuda-13 of each MLX release in two halves,
+# cuda-VERSION-a/ and cuda-VERSION-b/ (with that release's mlx wheel): 70-90 MB, over
+# one call's 64 MiB. The park stage keeps the a-halves in /tmp for the next call, made
+# at once (the machine stays warm 30 s). asv's benchmark processes do not see
+# PYTHONPATH, so wheels go into the interpreter's own site-packages.
 set -uo pipefail
 export PYTHONUNBUFFERED=1 PYTHONPATH=src
 stage=$1
 M=nvidia-h200
+PARK=/tmp/park
 A() {  # asv run of one history commit into results/nvidia-h200; $1: the tag
   local tag=$1; shift
   python3 -m asv run -E "existing:$(which python3)" --machine $M --show-stderr \
@@ -17,14 +21,31 @@ A() {  # asv run of one history commit into results/nvidia-h200; $1: the tag
 setup() {
   python3 -m pip install -q --no-index --no-deps --no-compile .whl/base/*.whl
   python3 -m mpsbench.cli history generate
-  python3 -m mpsbench.cli machine --name $M
+  python3 -m mpsbench.cli machine --name $M  # keeps the facts' versions per commit
 }
-install_mlx() {  # join the parked half of mlx-cuda-13 with the carried one, install mlx
-  [ -f /tmp/park/mlxcuda.part-aa ] || { echo "no parked half of mlx-cuda-13: run the park stage in the call just before (a fresh machine has none)"; exit 1; }
-  cat /tmp/park/mlxcuda.part-aa .whl/b/mlxcuda.part-ab \
-    > /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl
-  python3 -m pip install -q --no-index --no-deps --no-compile \
-    /tmp/mlx_cuda_13-0.32.4-py3-none-manylinux_2_35_x86_64.whl .whl/mlx/*.whl
+provenance() {  # the versions installed here ran history tag $1: into machine.facts
+  python3 - "$1" <<'PY'
+import subprocess, sys
+from pathlib import Path
+from mpsbench import envinfo
+commit = subprocess.run(["git", "--git-dir=.asv/history", "rev-parse", sys.argv[1]],
+                        capture_output=True, text=True, check=True).stdout.strip()
+envinfo.record_benchmarked(Path("results"), "nvidia-h200",
+                           ["-E", f"existing:{sys.executable}", "--set-commit-hash", commit], {})
+PY
+}
+install_mlx() {  # install_mlx VERSION: join the parked half of mlx-cuda-13 with the carried one
+  local version=$1 wheel=/tmp/mlx_cuda_13-$1-py3-none-manylinux_2_35_x86_64.whl
+  python3 -c "import importlib.metadata as m, sys; sys.exit(any(m.version(p) != '$version' for p in ('mlx', 'mlx-cuda-13')))" \
+    2>/dev/null && { echo "mlx $version with mlx-cuda-13 already installed"; return 0; }
+  [ -f $PARK/mlx_cuda_13-$version.part-aa ] || { echo "no parked half of mlx-cuda-13 $version: run 'park' in the call just before (a fresh machine has none)"; exit 1; }
+  cat $PARK/mlx_cuda_13-$version.part-aa .whl/cuda-$version-b/mlx_cuda_13-$version.part-ab > $wheel
+  python3 -m pip install -q --no-index --no-deps --no-compile --upgrade $wheel .whl/cuda-$version-b/mlx-*.whl
+  python3 -c "import mlx.core as mx; print('mlx', mx.__version__, 'gpu:', mx.is_available(mx.gpu))"
+}
+install_llm() {  # transformers 5.24.0 (the image has 5.17.0), mlx-lm, regex, parked by park
+  ls $PARK/llm/*.whl >/dev/null 2>&1 || return 0
+  python3 -m pip install -q --no-index --no-deps --no-compile --upgrade $PARK/llm/*.whl
 }
 bring_back() { tar czf "$OUT/results-$stage.tar.gz" results/$M; }
 case $stage in
@@ -39,11 +60,12 @@ case $stage in
     bring_back
     timeout 120 python3 -m mpsbench.cli synccheck --output "$OUT/synccheck.md"
     ;;
-  park)  # the first half of mlx-cuda-13, parked until the next call
-    mkdir -p /tmp/park && cp .whl/a/* /tmp/park/ && ls -la /tmp/park
+  park)  # the a-halves of mlx-cuda-13 and the LLM wheels, kept until the next call
+    mkdir -p $PARK/llm && cp .whl/cuda-*-a/* $PARK/ && { cp .whl/llm/* $PARK/llm/ 2>/dev/null || true; }
+    ls -la $PARK $PARK/llm
     ;;
   mlx)   # join, install, then MLX CUDA: ResNet-50, operators, the compiled train step
-    install_mlx
+    install_mlx 0.32.4
     setup
     python3 docs/gpu/experiments/gpu_point.py mlx | tee "$OUT/gpu_point_mlx.jsonl"
     A mlx-0.32.4 --bench "^resnet50\.MLX(?!CompiledTrainStep)\w+\.(time_step|track_peak_memory)\('gpu'" \
@@ -56,16 +78,45 @@ case $stage in
     timeout 130 python3 docs/gpu/experiments/mlx_compiled_train_step.py 1 90 \
       2>&1 | tee "$OUT/mlx_compiled_train_step.log" | tail -60
     ;;
-  external)  # the self-check's external section on the GPU (torch and MLX CUDA), then
-             # the CPU column of the ResNet-50 seed table
-    install_mlx
+  external)  # the self-check's external section on the GPU (torch and MLX CUDA), for the
+             # units UNITS selects; then, with CPU_TABLE=1, the CPU column of ResNet-50's table
+    install_mlx 0.32.4
+    install_llm
     setup
     timeout ${LIMIT:-480} python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
       --skip overhead --skip stability --skip regression --seed-iterations 3 --units "${UNITS:-.}" \
       --output "$OUT/external-gpu.md" 2>&1 | tail -40
-    [ "${CPU_TABLE:-1}" = 1 ] && A torch-2.11.0 \
-      --bench "^resnet50\.Torch(ForwardInference|ForwardTraining|BackwardTraining)\.time_step\('cpu'" \
-      2>&1 | tee "$OUT/asv-resnet-torch-cpu.log" | tail -30
+    if [ "${CPU_TABLE:-0}" = 1 ]; then
+      A torch-2.11.0 \
+        --bench "^resnet50\.Torch(ForwardInference|ForwardTraining|BackwardTraining)\.time_step\('cpu'" \
+        2>&1 | tee "$OUT/asv-resnet-torch-cpu.log" | tail -30
+      provenance torch-2.11.0
+      bring_back
+    fi
+    ;;
+  llm)  # Qwen2.5-0.5B, torch CUDA then MLX CUDA (mlx 0.32.4, as the LLM stack pins)
+    install_mlx 0.32.4
+    install_llm
+    for part in qwen-torch qwen-mlx; do
+      LLM_DTYPES=bfloat16 STAGE_SECONDS=${LLM_SECONDS:-270} bash docs/llm/gpu.sh run $part | tail -25
+    done
+    provenance torch-2.11.0
+    provenance mlx-0.32.4
+    tar czf "$OUT/results-llm.tgz" results/$M results/benchmarks.json
+    ;;
+  history)  # history VERSION: MLX CUDA at one MLX release under its history commit, torch
+            # being the image's 2.11.0: ResNet-50's eager phases, the operators' default point
+    version=$2
+    install_mlx "$version"
+    setup
+    A "mlx-$version" --bench "^resnet50\.MLX(?!Compiled)\w+\.time_step\('gpu'" \
+      2>&1 | tee "$OUT/asv-resnet-mlx-$version.log" | tail -25
+    provenance "mlx-$version"
+    bring_back
+    A "mlx-$version" --bench "^transformer\.MLX\w+\.time_step\('gpu', 'float16', '(eager|compiled)', '(forward|forward_backward)', 1, 128\)" \
+      2>&1 | tee "$OUT/asv-ops-mlx-$version.log" | tail -25
+    provenance "mlx-$version"
     bring_back
     ;;
+  *) echo "unknown stage $stage (torch, park, mlx, external, llm, history VERSION)"; exit 2 ;;
 esac

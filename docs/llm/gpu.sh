@@ -21,7 +21,8 @@ WHEELS_B=.whl/llm-b
 PARK=/tmp/llm-wheels
 MACHINE=nvidia-h200
 MODELS="(qwen2\.5-0\.5b|llama-3\.2-1b)"
-DTYPES="(float16|bfloat16)"
+DTYPES=${LLM_DTYPES:-"(float16|bfloat16)"}
+BATCHES=${LLM_BATCHES:-"(1|8)"}
 
 wheels() {  # on this machine: the wheels the image lacks, for Python 3.12 (its own
     # transformers is 5.17.0; its huggingface-hub 1.33, tokenizers 0.23.2 and safetensors
@@ -79,7 +80,7 @@ run() {  # run STAGE: one selection of the full grid, torch CUDA and MLX CUDA
         local model='qwen2\.5-0\.5b' fw=Torch tag=torch-2.11.0
         [ "${stage%-*}" = llama ] && model='llama-3\.2-1b'
         [ "${stage#*-}" = mlx ] && fw=MLX tag=mlx-0.32.4
-        asv_run $tag "^llm\.$fw(Prefill\.time_step\('gpu', '$model', '$DTYPES', 'eager', (1|8), (128|512)\)|Decode\.time_step\('gpu', '$model', '$DTYPES', 'eager', (1|8), 128, 128\))"
+        asv_run $tag "^llm\.$fw(Prefill\.time_step\('gpu', '$model', '$DTYPES', 'eager', $BATCHES, (128|512)\)|Decode\.time_step\('gpu', '$model', '$DTYPES', 'eager', $BATCHES, 128, 128\))"
         ;;
     compiled)  # compiled torch (static cache, torch.compile): decode and its first call
         asv_run torch-2.11.0 "^llm\.TorchDecode\.time_step\('gpu', '$MODELS', 'bfloat16', 'compiled', 1, 128, 128\)"

@@ -102,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.results / args.name} describes another machine ("
                         f"{'; '.join(other)}): pick another --name, or pass --force to "
                         "replace its facts; nothing was written")
+    # Which versions ran each commit is history: a rewrite of the same machine keeps it.
+    earlier = None if other else read_facts(args.results, args.name).get("environments")
+    if earlier:
+        facts["environments"] = earlier
     path = write_facts(args.name, facts, args.results)
     # asv's own store (~/.asv-machine.json). Not 'asv machine': it drops every field
     # equal to its default, the name too when it is the hostname, and then fails.
