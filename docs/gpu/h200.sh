@@ -94,10 +94,10 @@ case $stage in
       bring_back
     fi
     ;;
-  llm)  # Qwen2.5-0.5B, torch CUDA then MLX CUDA (mlx 0.32.4, as the LLM stack pins)
+  llm)  # Qwen2.5-0.5B (LLM_MODEL=llama: Llama-3.2-1B), torch CUDA then MLX CUDA (mlx 0.32.4)
     install_mlx 0.32.4
     install_llm
-    for part in qwen-torch qwen-mlx; do
+    for part in ${LLM_MODEL:-qwen}-torch ${LLM_MODEL:-qwen}-mlx; do
       LLM_DTYPES=bfloat16 STAGE_SECONDS=${LLM_SECONDS:-270} bash docs/llm/gpu.sh run $part | tail -25
     done
     provenance torch-2.11.0
