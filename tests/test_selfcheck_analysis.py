@@ -120,6 +120,10 @@ def test_flags_all_one_way_are_a_drift_and_families_come_from_class_and_device()
     assert (st.flagged, st.slower, st.by_family) == (2, 0, {"MLX on cpu": 2})
     assert st.one_direction
     assert analysis.family("slowed.Step.time_step()") == "other"
+    assert analysis.family("resnet50.TorchPeakMemory.track_peak_memory('train_step', 'gpu', 1)"
+                           ) == "torch on gpu"
+    assert analysis.family("transformer.MLXCompiledLinear.time_step('cpu')") == "other"
+    assert analysis.family("llm.MLXPrefill.time_step('gpu', 'tiny')") == "MLX on gpu"
 
 
 def test_nothing_compared_is_not_a_zero_fraction():

@@ -6,17 +6,17 @@ without timing anything.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mpsbench import catalogue
 from mpsbench.probe import FORKSERVER
-from mpsbench.report.naming import FRAMEWORKS
 
 FIDELITY_LOW, FIDELITY_HIGH = 0.9, 1.1
 OVERHEAD_TARGET = 1.5
@@ -191,14 +191,18 @@ def find_row(rows: Iterable[CompareRow], benchmark: str) -> CompareRow | None:
     return next((r for r in rows if r.benchmark == benchmark), None)
 
 
-FAMILY = re.compile(rf"\.(?P<framework>{'|'.join(FRAMEWORKS)})\w*\.\w+\(.*?"
-                    r"'(?P<device>cpu|gpu)'")
-
-
 def family(benchmark: str) -> str:
-    """'MLX on cpu' for "transformer.MLXGELU.time_step('cpu', ...)"; 'other' if unnamed."""
-    match = FAMILY.search(benchmark)
-    return f"{FRAMEWORKS[match['framework']]} on {match['device']}" if match else "other"
+    """'MLX on cpu' for "transformer.MLXGELU.time_step('cpu', ...)" (the framework of a
+    class the catalogue declares, the first device param); 'other' otherwise."""
+    name, _, shown = benchmark.partition("(")
+    entry = catalogue.described(name.rsplit(".", 2)[-2]) if name.count(".") >= 2 else None
+    try:
+        params = ast.literal_eval(f"({shown}") if shown else ()
+    except (ValueError, SyntaxError):
+        params = ()
+    params = params if isinstance(params, tuple) else (params,)
+    device = next((p for p in params if p in catalogue.DEVICE_PARAMS), None)
+    return f"{entry.framework.label} on {device}" if entry and device else "other"
 
 
 @dataclass(frozen=True)
