@@ -52,7 +52,8 @@ def test_seed_table_has_alphas_recorded_time_and_beta_says_missing(published_sit
 def test_ratios_are_torch_time_over_mlx_time_from_the_recorded_values(published_site):
     frame = describe(load_results(published_site / "results").frame)
     rows = frame[(frame["machine"] == "alpha") & (frame["op"] == "MatMul")
-                 & (frame["metric"] == "time_step") & (frame["phase"] == "forward")]
+                 & (frame["metric"] == "time_step") & (frame["phase"] == "forward")
+                 & (frame["device"] == "cpu")]
     layout = cells.layout_of(rows)
     assert (layout.x, layout.y, layout.row) == ("batch", "seq", "dtype")
     grid = cells.ratio_cells(rows, layout, {}, {})

@@ -55,7 +55,7 @@ def default_specs(frame: pd.DataFrame) -> list[TrendSpec]:
     """One trend per operator and timing metric, every param left to ``choose_point``."""
     timed = frame[frame["framework"].notna() & frame["metric"].str.startswith("time_")]
     keys = timed[["module", "op", "metric"]].drop_duplicates().sort_values(["module", "op"])
-    return [TrendSpec(m, o, t) for m, o, t in keys.itertuples(index=False)]
+    return [TrendSpec(module, op, metric) for module, op, metric in keys.itertuples(index=False)]
 
 
 def spec_rows(frame: pd.DataFrame, spec: TrendSpec) -> pd.DataFrame:

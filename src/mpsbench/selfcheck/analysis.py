@@ -126,12 +126,12 @@ def attribute(costs: Iterable[ProcessCost], wall: float) -> Attribution:
     costs = list(costs)
     benchmarks = [c for c in costs if c.benchmark != FORKSERVER]
     parts = dict.fromkeys(PARTS, 0.0)
-    for c in costs:
-        parts[PARTS[0]] += c.startup + c.imports
-        parts[PARTS[1]] += c.build
-        parts[PARTS[2]] += c.warmup
-        parts[PARTS[3]] += c.timed
-        parts[PARTS[4]] += c.sampling - c.timed
+    for cost in costs:
+        parts[PARTS[0]] += cost.startup + cost.imports
+        parts[PARTS[1]] += cost.build
+        parts[PARTS[2]] += cost.warmup
+        parts[PARTS[3]] += cost.timed
+        parts[PARTS[4]] += cost.sampling - cost.timed
     parts[PARTS[5]] = wall - sum(parts.values())
     measuring = [c for c in benchmarks if not c.skipped]
     return Attribution(wall, parts, len(benchmarks), len(measuring),
@@ -232,9 +232,9 @@ def stability(rows: Iterable[CompareRow]) -> Stability:
     """Fraction flagged among rows with a value in both runs."""
     compared = [r for r in rows if r.compared]
     by_metric: dict[str, tuple[int, int]] = {}
-    for r in compared:
-        n, f = by_metric.get(r.metric, (0, 0))
-        by_metric[r.metric] = (n + 1, f + r.flagged)
+    for row in compared:
+        count, flagged_count = by_metric.get(row.metric, (0, 0))
+        by_metric[row.metric] = (count + 1, flagged_count + row.flagged)
     flagged = [r for r in compared if r.flagged]
     return Stability(len(compared), len(flagged), by_metric,
                      [f"{r.mark} {r.ratio.strip()} {r.benchmark}" for r in flagged],
