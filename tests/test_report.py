@@ -104,7 +104,9 @@ def test_results_of_an_older_suite_get_one_note_per_file_and_reason(published_si
     current = {note.rsplit("has version ", 1)[1] for note in notes}
     assert stale > 3 and len(notes) == len(current) >= 1
     counted = [int(re.search(r"left out (\d+) benchmarks", n).group(1))
-               if re.search(r"left out (\d+) benchmarks", n) else 1 for n in notes]
+               if re.search(r"left out (\d+) benchmarks", n)
+               else len(n.removeprefix("left out ").split(" from ")[0].split(", "))
+               for n in notes]
     assert sum(counted) == stale and all(" from alpha @ " in n for n in notes)
 
 
@@ -151,7 +153,8 @@ def test_trend_for_a_chosen_benchmark_and_a_bad_spec(published_site, tmp_path, c
     args = ["report", "--results", str(published_site / "results"), "--html", str(tmp_path)]
     assert main([*args, "--trend", "report_fixture.MatMul:batch=1,seq=8"]) == 0
     page = (tmp_path / "mpsbench" / "index.html").read_text()
-    assert "report_fixture.MatMul.time_step at dtype=float32, device=cpu, batch=1, seq=8" in page
+    assert ("report_fixture.MatMul.time_step at device=cpu, dtype=float32, "
+            "phase=forward_backward, batch=1, seq=8") in page
     assert main([*args, "--trend", "report_fixture.MatMul:batchsize=1"]) == 0
     assert "no param batchsize (its params: " in capsys.readouterr().err
     assert main([*args, "--trend", "MatMul"]) == 2
