@@ -1,13 +1,16 @@
 """Params and helpers shared by every benchmark class; asv settings from the library."""
 
 from mpsbench.asv_settings import MLX_OP_ROUNDS, ColdStartTiming, StepTiming
+from mpsbench.catalogue import DEVICE_PARAMS, TORCH
 from mpsbench.errors import Unavailable
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 
 __all__ = ["DEVICES", "MLX_OP_ROUNDS", "ColdStartTiming", "StepTiming", "skip_for",
-           "skip_if_no_gpu_hardware"]
+           "skip_if_no_gpu_hardware", "skip_torch_cpu_memory"]
 
-DEVICES = ["cpu", "gpu"]
+DEVICES = list(DEVICE_PARAMS)
+NO_TORCH_CPU_MEMORY = ("torch keeps no device-memory counter on the CPU; see the process RSS "
+                       "instead")
 
 
 def skip_for(reason: str | None) -> None:
@@ -20,3 +23,9 @@ def skip_if_no_gpu_hardware(device: str) -> None:
     """Skip a 'gpu' combination before importing any framework when no GPU can exist."""
     if device == "gpu" and not gpu_hardware_present():
         raise Unavailable(NO_GPU_HARDWARE)
+
+
+def skip_torch_cpu_memory(framework: str, device: str) -> None:
+    """Skip a peak-memory benchmark of torch on the CPU, which has no counter for it."""
+    if framework == TORCH.id and device == "cpu":
+        raise Unavailable(NO_TORCH_CPU_MEMORY)

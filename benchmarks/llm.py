@@ -24,6 +24,7 @@ a release older than the pinned transformers or mlx-lm supports) and shows as n/
 from types import ModuleType
 from typing import Any
 
+from mpsbench.catalogue import MLX, TORCH
 from mpsbench.errors import Unavailable
 from mpsbench.firstcall import first_call_source
 from mpsbench.models.llm_stack import library_reason
@@ -31,10 +32,16 @@ from mpsbench.ops.grid import GRID_ENV
 from mpsbench.timing import PerCallClock
 from mpsbench.workloads import llm_common, llm_mlx, llm_torch
 
-from .common import ColdStartTiming, StepTiming, skip_for, skip_if_no_gpu_hardware
+from .common import (
+    ColdStartTiming,
+    StepTiming,
+    skip_for,
+    skip_if_no_gpu_hardware,
+    skip_torch_cpu_memory,
+)
 
 GRID = llm_common.selected_llm_grid()
-LIBRARIES = {"torch": "transformers", "mlx": "mlx-lm"}
+LIBRARIES = {TORCH.id: "transformers", MLX.id: "mlx-lm"}
 
 
 class _LLM:
@@ -53,12 +60,12 @@ class _LLM:
 
 
 class _Torch:
-    framework = "torch"
+    framework = TORCH.id
     workload = llm_torch
 
 
 class _MLX:
-    framework = "mlx"
+    framework = MLX.id
     workload = llm_mlx
 
 
@@ -108,9 +115,7 @@ class _GenerationMemory(_LLM):
     param_names, params = llm_common.llm_params(GRID, with_new_tokens=True)
 
     def skip(self, device: str, model: str, dtype: str, mode: str) -> None:
-        if self.framework == "torch" and device == "cpu":
-            raise Unavailable("torch keeps no device-memory counter on the CPU; see the "
-                              "process RSS instead")
+        skip_torch_cpu_memory(self.framework, device)
         super().skip(device, model, dtype, mode)
 
     def setup(self, device: str, model: str, dtype: str, mode: str, batch: int,

@@ -9,13 +9,20 @@ lazily, so a torch process never loads MLX and an MLX process never loads torch.
 
 from types import ModuleType
 
-from mpsbench.errors import Unavailable
+from mpsbench.catalogue import MLX, RESNET_BATCHES, TORCH
 from mpsbench.firstcall import first_call_source, release_reason, resnet_cpu_reason
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
-from .common import DEVICES, ColdStartTiming, StepTiming, skip_for, skip_if_no_gpu_hardware
+from .common import (
+    DEVICES,
+    ColdStartTiming,
+    StepTiming,
+    skip_for,
+    skip_if_no_gpu_hardware,
+    skip_torch_cpu_memory,
+)
 
-BATCHES = [1, 4, 16]
+BATCHES = list(RESNET_BATCHES)
 
 
 class _Phase(StepTiming):
@@ -114,6 +121,7 @@ class _PerPhase:
     """A metric over (phase, device, batch) of ``workload``."""
 
     version = 1
+    framework: str
     workload: ModuleType
     param_names = ["phase", "device", "batch"]
 
@@ -123,6 +131,7 @@ class _PerPhase:
 
 
 class _MLXPerPhase(_PerPhase):
+    framework = MLX.id
     workload = resnet_mlx
     params = (list(resnet_mlx.PHASES), DEVICES, BATCHES)
 
@@ -132,6 +141,7 @@ class _MLXPerPhase(_PerPhase):
 
 
 class _TorchPerPhase(_PerPhase):
+    framework = TORCH.id
     workload = resnet_torch
     params = (list(resnet_torch.PHASES), DEVICES, BATCHES)
 
@@ -146,6 +156,7 @@ class _PeakMemory(_PerPhase):
     timeout = 900
 
     def setup(self, phase: str, device: str, batch: int) -> None:
+        skip_torch_cpu_memory(self.framework, device)
         self.skip(device, batch)
         self.step = self.workload.cached_step(phase, device, batch)
 
@@ -156,12 +167,7 @@ class _PeakMemory(_PerPhase):
 
 
 class TorchPeakMemory(_TorchPerPhase, _PeakMemory):
-    def skip(self, device: str, batch: int) -> None:
-        if device == "cpu":
-            raise Unavailable(
-                "torch keeps no device-memory counter on the CPU; see the process RSS instead"
-            )
-        super().skip(device, batch)
+    pass
 
 
 class MLXPeakMemory(_MLXPerPhase, _PeakMemory):

@@ -3,9 +3,10 @@
 One class per framework and operator, named ``<Framework><Op>`` (``TorchSDPA``,
 ``MLXSDPA``) so ``--bench 'transformer\\.Torch'`` picks a framework; peak memory is in
 ``<Framework><Op>Memory`` classes and the first call's cost (compiling included) in
-``<Framework><Op>FirstCall`` classes, all defined by the loop at the end. Params:
-device, dtype, mode (eager or compiled), phase (forward or forward_backward), batch,
-seq, and heads and mask where they apply.
+``<Framework><Op>FirstCall`` classes, one line each at the end, as
+``mpsbench.catalogue`` lists them. A class names its op; its params follow from the op's
+spec and the grid: device, dtype, mode (eager or compiled), phase (forward or
+forward_backward), batch, seq, and heads and mask where they apply.
 
 The grid is ``mpsbench.ops.grid``: one representative shape in float16 by default, the
 seed's full sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the
@@ -14,12 +15,12 @@ device between samples (see ``mpsbench.cooldown``).
 
 from typing import Any
 
+from mpsbench.catalogue import MLX, TORCH
 from mpsbench.cooldown import cool_down
-from mpsbench.errors import Unavailable
 from mpsbench.firstcall import first_call_source, release_reason
 from mpsbench.ops import steps
-from mpsbench.ops.grid import MODES, op_params, selected_grid
-from mpsbench.ops.spec import OPS, get_op
+from mpsbench.ops.grid import MODES, Grid, op_params, selected_grid
+from mpsbench.ops.spec import get_op
 from mpsbench.timing import PerCallClock
 
 from .common import (
@@ -28,30 +29,35 @@ from .common import (
     StepTiming,
     skip_for,
     skip_if_no_gpu_hardware,
+    skip_torch_cpu_memory,
 )
 
 GRID = selected_grid()
 
 
 class _OpBenchmark:
-    """Params from the op's spec and the grid, and the skips decided before any import."""
+    """Params from the op's spec and the grid, and the skips decided before any import.
+
+    A class that names its ``op`` gets that op's ``param_names`` and ``params``.
+    """
 
     version = 1
     framework: str
     op: str
     modes = MODES
+    grid: Grid = GRID
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "op" in cls.__dict__:
-            cls.param_names, cls.params = op_params(get_op(cls.op), GRID, cls.modes)
+        if "op" in cls.__dict__ and "params" not in cls.__dict__:
+            cls.param_names, cls.params = op_params(get_op(cls.op), cls.grid, cls.modes)
 
     def skip(self, *params: Any) -> None:
         """Raise ``Unavailable`` for a combination that cannot run here."""
         named = dict(zip(self.param_names, params, strict=True))
         skip_if_no_gpu_hardware(named["device"])
-        skip_for(GRID.skip_reason(self.framework, named["device"], named["mode"], self.op,
-                                  named["batch"], named["seq"]))
+        skip_for(self.grid.skip_reason(self.framework, named["device"], named["mode"],
+                                       self.op, named["batch"], named["seq"]))
 
 
 class _Step(_OpBenchmark, StepTiming):
@@ -92,8 +98,7 @@ class _Memory(_Step):
     version = 2
 
     def setup(self, *params: Any) -> None:
-        if self.framework == "torch" and params[0] == "cpu":
-            raise Unavailable("torch keeps no memory counter on the CPU")
+        skip_torch_cpu_memory(self.framework, params[0])
         super().setup(*params)
 
     def track_peak_memory(self, *params: Any) -> int:
@@ -124,21 +129,109 @@ class _FirstCall(_OpBenchmark, ColdStartTiming):
                                  self.op, *params)
 
 
-FRAMEWORK_PREFIXES = {"torch": "Torch", "mlx": "MLX"}
+class _TorchTiming(_Timing):
+    framework = TORCH.id
 
 
-TIMING_ROUNDS = {"torch": StepTiming.rounds, "mlx": MLX_OP_ROUNDS}
+class _MLXTiming(_Timing):
+    """MLX's timings run ``MLX_OP_ROUNDS`` rounds (docs/decisions.md, "Rounds")."""
+
+    framework = MLX.id
+    rounds = MLX_OP_ROUNDS
 
 
-def _define(name: str, base: type, framework: str, op: str, **attributes: Any) -> None:
-    """Put class ``name`` (``base`` for ``framework``'s ``op``) where asv discovers it."""
-    globals()[name] = type(name, (base,), {"framework": framework, "op": op,
-                                           "__module__": __name__, **attributes})
+class _TorchMemory(_Memory):
+    framework = TORCH.id
 
 
-for _framework, _prefix in FRAMEWORK_PREFIXES.items():
-    for _op, _spec in OPS.items():
-        _define(f"{_prefix}{_spec.title}", _Timing, _framework, _op,
-                rounds=TIMING_ROUNDS[_framework])
-        _define(f"{_prefix}{_spec.title}Memory", _Memory, _framework, _op)
-        _define(f"{_prefix}{_spec.title}FirstCall", _FirstCall, _framework, _op)
+class _MLXMemory(_Memory):
+    framework = MLX.id
+
+
+class _TorchFirstCall(_FirstCall):
+    framework = TORCH.id
+
+
+class _MLXFirstCall(_FirstCall):
+    framework = MLX.id
+
+
+# The benchmarks: one class per framework, operator and metric.
+
+class TorchLinear(_TorchTiming): op = "linear"
+class TorchMatMul(_TorchTiming): op = "matmul"
+class TorchSoftmax(_TorchTiming): op = "softmax"
+class TorchLayerNorm(_TorchTiming): op = "layer_norm"
+class TorchRMSNorm(_TorchTiming): op = "rms_norm"
+class TorchGELU(_TorchTiming): op = "gelu"
+class TorchGELUTanh(_TorchTiming): op = "gelu_tanh"
+class TorchRoPE(_TorchTiming): op = "rope"
+class TorchSDPA(_TorchTiming): op = "sdpa"
+class TorchMultiHeadAttention(_TorchTiming): op = "mha"
+class TorchTransformerEncoderLayer(_TorchTiming): op = "encoder_layer"
+class TorchTransformerDecoderLayer(_TorchTiming): op = "decoder_layer"
+
+class MLXLinear(_MLXTiming): op = "linear"
+class MLXMatMul(_MLXTiming): op = "matmul"
+class MLXSoftmax(_MLXTiming): op = "softmax"
+class MLXLayerNorm(_MLXTiming): op = "layer_norm"
+class MLXRMSNorm(_MLXTiming): op = "rms_norm"
+class MLXGELU(_MLXTiming): op = "gelu"
+class MLXGELUTanh(_MLXTiming): op = "gelu_tanh"
+class MLXRoPE(_MLXTiming): op = "rope"
+class MLXSDPA(_MLXTiming): op = "sdpa"
+class MLXMultiHeadAttention(_MLXTiming): op = "mha"
+class MLXTransformerEncoderLayer(_MLXTiming): op = "encoder_layer"
+class MLXTransformerDecoderLayer(_MLXTiming): op = "decoder_layer"
+
+class TorchLinearMemory(_TorchMemory): op = "linear"
+class TorchMatMulMemory(_TorchMemory): op = "matmul"
+class TorchSoftmaxMemory(_TorchMemory): op = "softmax"
+class TorchLayerNormMemory(_TorchMemory): op = "layer_norm"
+class TorchRMSNormMemory(_TorchMemory): op = "rms_norm"
+class TorchGELUMemory(_TorchMemory): op = "gelu"
+class TorchGELUTanhMemory(_TorchMemory): op = "gelu_tanh"
+class TorchRoPEMemory(_TorchMemory): op = "rope"
+class TorchSDPAMemory(_TorchMemory): op = "sdpa"
+class TorchMultiHeadAttentionMemory(_TorchMemory): op = "mha"
+class TorchTransformerEncoderLayerMemory(_TorchMemory): op = "encoder_layer"
+class TorchTransformerDecoderLayerMemory(_TorchMemory): op = "decoder_layer"
+
+class MLXLinearMemory(_MLXMemory): op = "linear"
+class MLXMatMulMemory(_MLXMemory): op = "matmul"
+class MLXSoftmaxMemory(_MLXMemory): op = "softmax"
+class MLXLayerNormMemory(_MLXMemory): op = "layer_norm"
+class MLXRMSNormMemory(_MLXMemory): op = "rms_norm"
+class MLXGELUMemory(_MLXMemory): op = "gelu"
+class MLXGELUTanhMemory(_MLXMemory): op = "gelu_tanh"
+class MLXRoPEMemory(_MLXMemory): op = "rope"
+class MLXSDPAMemory(_MLXMemory): op = "sdpa"
+class MLXMultiHeadAttentionMemory(_MLXMemory): op = "mha"
+class MLXTransformerEncoderLayerMemory(_MLXMemory): op = "encoder_layer"
+class MLXTransformerDecoderLayerMemory(_MLXMemory): op = "decoder_layer"
+
+class TorchLinearFirstCall(_TorchFirstCall): op = "linear"
+class TorchMatMulFirstCall(_TorchFirstCall): op = "matmul"
+class TorchSoftmaxFirstCall(_TorchFirstCall): op = "softmax"
+class TorchLayerNormFirstCall(_TorchFirstCall): op = "layer_norm"
+class TorchRMSNormFirstCall(_TorchFirstCall): op = "rms_norm"
+class TorchGELUFirstCall(_TorchFirstCall): op = "gelu"
+class TorchGELUTanhFirstCall(_TorchFirstCall): op = "gelu_tanh"
+class TorchRoPEFirstCall(_TorchFirstCall): op = "rope"
+class TorchSDPAFirstCall(_TorchFirstCall): op = "sdpa"
+class TorchMultiHeadAttentionFirstCall(_TorchFirstCall): op = "mha"
+class TorchTransformerEncoderLayerFirstCall(_TorchFirstCall): op = "encoder_layer"
+class TorchTransformerDecoderLayerFirstCall(_TorchFirstCall): op = "decoder_layer"
+
+class MLXLinearFirstCall(_MLXFirstCall): op = "linear"
+class MLXMatMulFirstCall(_MLXFirstCall): op = "matmul"
+class MLXSoftmaxFirstCall(_MLXFirstCall): op = "softmax"
+class MLXLayerNormFirstCall(_MLXFirstCall): op = "layer_norm"
+class MLXRMSNormFirstCall(_MLXFirstCall): op = "rms_norm"
+class MLXGELUFirstCall(_MLXFirstCall): op = "gelu"
+class MLXGELUTanhFirstCall(_MLXFirstCall): op = "gelu_tanh"
+class MLXRoPEFirstCall(_MLXFirstCall): op = "rope"
+class MLXSDPAFirstCall(_MLXFirstCall): op = "sdpa"
+class MLXMultiHeadAttentionFirstCall(_MLXFirstCall): op = "mha"
+class MLXTransformerEncoderLayerFirstCall(_MLXFirstCall): op = "encoder_layer"
+class MLXTransformerDecoderLayerFirstCall(_MLXFirstCall): op = "decoder_layer"

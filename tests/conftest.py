@@ -34,8 +34,8 @@ def sync_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 # Real results for the report's tests: "alpha" records a ResNet-50 timing and the fixture
 # operator in torch and MLX (with machine facts); "beta" records only MLX's timings.
 ALPHA_BENCH = (r"^(resnet50\.TorchForwardInference\.time_step\('cpu', 1\)"
-               r"|report_fixture\.(TorchMatmul\.time_step|MLXMatmul))")
-BETA_BENCH = r"^report_fixture\.MLXMatmul\.time_step"
+               r"|report_fixture\.(TorchMatMul\.time_step|MLXMatMul))")
+BETA_BENCH = r"^report_fixture\.MLXMatMul\.time_step"
 
 
 @pytest.fixture(scope="session")

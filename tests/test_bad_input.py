@@ -396,15 +396,15 @@ def test_unreadable_facts_in_the_named_folder_need_force(site, capsys, monkeypat
 def test_a_trend_at_an_unrecorded_point_is_a_note_listing_the_recorded_ones(site, capsys):
     html = site / "html"
     code, _, err = run(capsys, "report", "--results", str(site / "results"), "--html",
-                       str(html), "--trend", "report_fixture.Matmul:batch=999")
+                       str(html), "--trend", "report_fixture.MatMul:batch=999")
     assert code == 0
-    assert "--trend report_fixture.Matmul.time_step: no result recorded with batch=999; " \
+    assert "--trend report_fixture.MatMul.time_step: no result recorded with batch=999; " \
         "recorded: batch=1, 2" in err
     code, _, err = run(capsys, "report", "--results", str(site / "results"), "--html",
-                       str(html), "--trend", "report_fixture.Matmul:batch=2,seq=99")
+                       str(html), "--trend", "report_fixture.MatMul:batch=2,seq=99")
     assert "no result recorded with seq=99; recorded at batch=2: seq=8, 16" in err
     page = (html / "mpsbench" / "index.html").read_text()
-    assert "report_fixture.Matmul.time_step at" not in page  # no empty chart
+    assert "report_fixture.MatMul.time_step at" not in page  # no empty chart
 
 
 # -- the command line with the base dependencies only -----------------------------------

@@ -43,7 +43,7 @@ def ran_script_on_hover(site, buttons: list[str]) -> tuple[list[str], bool]:
     with browser.serve(site / "html") as url, browser.browser() as chromium:
         page = browser.Page(chromium)
         unknown = browser.serve_cdn_from_npm(page.page)
-        graph = page.open(f"{url}/#report_fixture.TorchMatmul.time_step")
+        graph = page.open(f"{url}/#report_fixture.TorchMatMul.time_step")
         graph.wait_for_selector("#main-graph canvas.flot-base")
         found = graph.locator("#range .btn, .btn").all_inner_texts()
         for name in buttons:

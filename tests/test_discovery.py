@@ -20,11 +20,14 @@ def test_the_first_call_metrics_are_discovered_as_separate_process_timings():
     assert "resnet50.TorchFirstCall.timeraw_first_call" in found
     assert "transformer.MLXLinearFirstCall.timeraw_first_call" in found
     assert {type(b).__name__ for b in first_calls} == {"TimerawBenchmark"}
-    assert {b.rounds for b in first_calls} == {2}  # samples spread over two processes
+    assert len({b.rounds for b in first_calls}) == 1  # one setting for every first call
+    assert first_calls[0].rounds > 1  # samples spread over more than one process
 
 
 def test_mlx_operator_timings_run_more_rounds_than_the_rest():
     found = {b.name: b for b in disc_benchmarks(str(ROOT / "benchmarks"))}
-    assert found["transformer.MLXRMSNorm.time_step"].rounds == 6
-    assert found["transformer.TorchRMSNorm.time_step"].rounds == 2
-    assert found["resnet50.MLXForwardInference.time_step"].rounds == 2
+    rounds = {name: b.rounds for name, b in found.items() if name.endswith(".time_step")}
+    mlx_ops = {name for name in rounds if name.startswith("transformer.MLX")}
+    assert mlx_ops and {rounds[name] for name in mlx_ops} == {max(rounds.values())}
+    assert {rounds[name] for name in set(rounds) - mlx_ops} == {min(rounds.values())}
+    assert max(rounds.values()) > min(rounds.values())

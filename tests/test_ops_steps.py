@@ -133,12 +133,13 @@ def test_benchmark_methods_use_the_cached_step(monkeypatch):
 
 
 @pytest.mark.parametrize(("cls", "params", "reason"), [
-    (bench.TorchLinearMemory, ("cpu", "float16", "eager", "forward", 1, 128), "no memory"),
+    (bench.TorchLinearMemory, ("cpu", "float16", "eager", "forward", 1, 128),
+     "no device-memory counter"),
     (bench.TorchLinear, ("cpu", "float16", "compiled", "forward", 1, 128), "MPSBENCH_GRID"),
 ])
 def test_skips_before_building(cls, params, reason, monkeypatch):
     monkeypatch.setattr(steps, "cached_step", lambda p: pytest.fail("built a step"))
-    monkeypatch.setattr(bench, "GRID", grid.GRIDS["default"])
+    monkeypatch.setattr(bench._OpBenchmark, "grid", grid.GRIDS["default"])
     with pytest.raises(Unavailable, match=reason):
         cls().setup(*params)
 

@@ -51,8 +51,9 @@ def test_seed_table_has_alphas_recorded_time_and_beta_says_missing(published_sit
 
 def test_ratios_are_torch_time_over_mlx_time_from_the_recorded_values(published_site):
     frame = describe(load_results(published_site / "results").frame)
-    rows = frame[(frame["machine"] == "alpha") & (frame["op"] == "Matmul")
-                 & (frame["metric"] == "time_step")]
+    rows = frame[(frame["machine"] == "alpha") & (frame["op"] == "MatMul")
+                 & (frame["metric"] == "time_step") & (frame["phase"] == "forward")
+                 & (frame["device"] == "cpu")]
     layout = cells.layout_of(rows)
     assert (layout.x, layout.y, layout.row) == ("batch", "seq", "dtype")
     grid = cells.ratio_cells(rows, layout, {}, {})
@@ -68,8 +69,8 @@ def test_ratios_are_torch_time_over_mlx_time_from_the_recorded_values(published_
 
 def test_peak_memory_and_flops_where_recorded(published_site):
     page = report_page(published_site)
-    assert "report_fixture.Matmul track_peak_memory" in page
-    assert "report_fixture.Matmul track_flops" in page
+    assert "report_fixture.MatMul track_peak_memory" in page
+    assert "report_fixture.MatMul achieved_flops" in page
     assert "FLOP/s" in page
 
 
@@ -82,11 +83,11 @@ def older_suite(results):
     (path,) = (results / "alpha").glob("*-existing-*.json")
     data = json.loads(path.read_text())
     version = data["result_columns"].index("version")
-    data["results"]["report_fixture.MLXMatmul.time_step"][version] = "0"
+    data["results"]["report_fixture.MLXMatMul.time_step"][version] = "0"
     path.write_text(json.dumps(data))
-    return ("left out report_fixture.MLXMatmul.time_step from alpha @ "
+    return ("left out report_fixture.MLXMatMul.time_step from alpha @ "
             f"{data['commit_hash'][:8]}: recorded by an older suite (version 0, the suite now "
-            "has version 1)")
+            "has version 3)")
 
 
 def test_results_of_an_older_suite_get_one_note_per_file_and_reason(published_site, tmp_path):
@@ -103,7 +104,9 @@ def test_results_of_an_older_suite_get_one_note_per_file_and_reason(published_si
     current = {note.rsplit("has version ", 1)[1] for note in notes}
     assert stale > 3 and len(notes) == len(current) >= 1
     counted = [int(re.search(r"left out (\d+) benchmarks", n).group(1))
-               if re.search(r"left out (\d+) benchmarks", n) else 1 for n in notes]
+               if re.search(r"left out (\d+) benchmarks", n)
+               else len(n.removeprefix("left out ").split(" from ")[0].split(", "))
+               for n in notes]
     assert sum(counted) == stale and all(" from alpha @ " in n for n in notes)
 
 
@@ -148,10 +151,11 @@ def test_empty_results_folder_writes_a_page_that_says_so(tmp_path, capsys):
 
 def test_trend_for_a_chosen_benchmark_and_a_bad_spec(published_site, tmp_path, capsys):
     args = ["report", "--results", str(published_site / "results"), "--html", str(tmp_path)]
-    assert main([*args, "--trend", "report_fixture.Matmul:batch=1,seq=8"]) == 0
+    assert main([*args, "--trend", "report_fixture.MatMul:batch=1,seq=8"]) == 0
     page = (tmp_path / "mpsbench" / "index.html").read_text()
-    assert "report_fixture.Matmul.time_step at dtype=float32, device=cpu, batch=1, seq=8" in page
-    assert main([*args, "--trend", "report_fixture.Matmul:batchsize=1"]) == 0
+    assert ("report_fixture.MatMul.time_step at device=cpu, dtype=float32, "
+            "phase=forward_backward, batch=1, seq=8") in page
+    assert main([*args, "--trend", "report_fixture.MatMul:batchsize=1"]) == 0
     assert "no param batchsize (its params: " in capsys.readouterr().err
-    assert main([*args, "--trend", "Matmul"]) == 2
+    assert main([*args, "--trend", "MatMul"]) == 2
     assert "expected MODULE.OP" in capsys.readouterr().err

@@ -72,7 +72,7 @@ def test_asv_site_shows_the_graphs_and_each_machines_facts(published_site, tmp_p
         grid = page.open(f"{url}/")
         grid.wait_for_selector(".benchmark-container .benchmark-plot canvas")
         grid.screenshot(path=str(tmp_path / "asv-grid.png"), full_page=True)
-        graph = page.open(f"{url}/#report_fixture.TorchMatmul.time_step")
+        graph = page.open(f"{url}/#report_fixture.TorchMatMul.time_step")
         graph.wait_for_selector("#main-graph canvas.flot-base")
         graph.get_by_role("button", name="alpha", exact=True).hover()
         facts = graph.locator(".tooltip").inner_text()

@@ -51,24 +51,31 @@ def op_grid(torch_time: float = 2.0, mlx_time: float = 1.0) -> pd.DataFrame:
     return frame(rows)
 
 
-def test_class_names_give_framework_op_and_compiled():
+def test_the_catalogue_gives_framework_op_and_compiled():
     assert split_class("TorchLinear") == ("torch", "Linear", False)
-    assert split_class("MLXCompiledLinear") == ("MLX", "Linear", True)
+    assert split_class("TorchLinearMemory") == ("torch", "Linear", False)
+    assert split_class("MLXCompiledTrainStep") == ("MLX", "TrainStep", True)
     assert split_class("MLXForwardInference") == ("MLX", "ForwardInference", False)
+    assert split_class("TorchPeakMemory") == ("torch", "PeakMemory", False)
+    assert split_class("MLXCompiledLinear") == (None, "MLXCompiledLinear", False)  # no such
     assert split_class("Helper") == (None, "Helper", False)
 
 
-def test_variants_come_from_class_names_and_mode_or_compiled_params():
+def test_variants_come_from_the_catalogue_and_the_mode_param():
     described = frame([dict(cls="MLXSoftmax", mode="compiled", value=1.0),
                        dict(cls="MLXSoftmax", mode="eager", value=1.0),
-                       dict(cls="TorchSoftmax", compiled=True, value=1.0),
-                       dict(cls="MLXCompiledSoftmax", value=1.0),
+                       dict(cls="TorchSoftmax", mode="compiled", value=1.0),
+                       dict(cls="MLXSoftmax", mode="fused", value=1.0),
                        dict(cls="TorchSoftmax", value=1.0)])
     assert described["variant"].tolist() == ["MLX compiled", "MLX", "torch compiled",
-                                             "MLX compiled", "torch"]
+                                             "MLX fused", "torch"]
     assert set(described["op"]) == {"Softmax"}
+    by_name = frame([dict(cls="MLXCompiledTrainStep", value=1.0),
+                     dict(cls="MLXTrainStep", value=1.0)])
+    assert by_name["variant"].tolist() == ["MLX compiled", "MLX"]
+    assert set(by_name["op"]) == {"TrainStep"}
     assert variant_order(described["variant"].tolist()) == ["torch", "torch compiled", "MLX",
-                                                            "MLX compiled"]
+                                                            "MLX compiled", "MLX fused"]
 
 
 def test_layout_puts_batch_across_seq_down_dtype_in_rows_and_the_rest_in_a_menu():
@@ -78,7 +85,7 @@ def test_layout_puts_batch_across_seq_down_dtype_in_rows_and_the_rest_in_a_menu(
     assert layout.state == ["device", "heads"]
     assert layout.orders["row"] == ["float32", "float16"]
     assert layout.orders["state"] == ["device=gpu, heads=1", "device=gpu, heads=8"]
-    no_seq = frame([dict(cls="TorchStep", batch=b, value=1.0) for b in (16, 1, 4)])
+    no_seq = frame([dict(cls="TorchTrainStep", batch=b, value=1.0) for b in (16, 1, 4)])
     layout = cells.layout_of(no_seq)
     assert layout.orders["x"] == ["1", "4", "16"] and layout.orders["y"] == [cells.ALL]
 
@@ -158,7 +165,7 @@ def test_trend_specs_parse_and_bad_ones_say_the_format():
 
 
 def test_trend_point_prefers_gpu_where_it_ran_and_the_largest_batch():
-    both = frame([dict(cls="TorchStep", device=d, batch=b, value=1.0)
+    both = frame([dict(cls="TorchTrainStep", device=d, batch=b, value=1.0)
                   for d in ("cpu", "gpu") for b in (1, 16)])
     assert choose_point(both, ["device", "batch"], {}) == {"device": "gpu", "batch": 16}
     cpu_only = both.assign(value=[1.0, 1.0, math.nan, math.nan])
@@ -167,9 +174,10 @@ def test_trend_point_prefers_gpu_where_it_ran_and_the_largest_batch():
 
 
 def test_trend_has_a_line_per_variant_with_gaps_for_missing_commits():
-    rows = frame([dict(cls="TorchStep", value=2.0, commit="a" * 40, date=pd.Timestamp(2026, 1, 1)),
-                  dict(cls="TorchStep", value=3.0, commit="b" * 40, date=pd.Timestamp(2026, 2, 1)),
-                  dict(cls="MLXStep", value=1.0, commit="b" * 40, date=pd.Timestamp(2026, 2, 1))])
+    january, february = pd.Timestamp(2026, 1, 1), pd.Timestamp(2026, 2, 1)
+    rows = frame([dict(cls="TorchTrainStep", value=2.0, commit="a" * 40, date=january),
+                  dict(cls="TorchTrainStep", value=3.0, commit="b" * 40, date=february),
+                  dict(cls="MLXTrainStep", value=1.0, commit="b" * 40, date=february)])
     figure = trend_figure(rows, {}, "Step", FACTS, {"a" * 40: "torch-2.13.0"})
     assert [t.name for t in figure.data] == ["torch", "MLX"]
     assert list(figure.data[0].x) == ["torch-2.13.0", "bbbbbbbb"]
@@ -223,3 +231,17 @@ def test_flops_are_derived_from_operator_step_times_only():
     assert set(added["unit"]) == {"FLOP/s"}
     assert added.loc["MLXSDPA", "benchmark"] == f"transformer.MLXSDPA.{FLOPS_METRIC}"
     assert len(derived) == len(times) + 2
+
+
+
+@pytest.mark.parametrize(("phase", "passes"), [("forward", 1), ("forward_backward", 3)])
+def test_the_flop_rate_counts_the_phase_s_passes(phase, passes):
+    point = dict(device="gpu", dtype="float32", mode="compiled", phase=phase, batch=4, seq=128)
+    rows = with_achieved_flops(frame([dict(cls="MLXMatMul", value=2.0, **point),
+                                      dict(cls="TorchMultiHeadAttention", value=4.0, heads=8,
+                                           mask="none", **point)]))
+    rates = rows[rows["metric"] == FLOPS_METRIC].set_index("cls")["value"]
+    matmul = 2 * 4 * 128 * 128 * DIM
+    assert rates["MLXMatMul"] == pytest.approx(passes * matmul / 2.0)
+    attention = 4 * 2 * 4 * 128 * DIM * DIM + 4 * 4 * 128 * 128 * DIM
+    assert rates["TorchMultiHeadAttention"] == pytest.approx(passes * attention / 4.0)

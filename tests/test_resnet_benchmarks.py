@@ -54,7 +54,10 @@ def test_first_call_on_the_cpu_is_left_to_the_full_grid(monkeypatch):
     with pytest.raises(NotImplementedError, match="MPSBENCH_GRID=full"):
         resnet50.TorchFirstCall().setup("train_step", "cpu", 1)
     monkeypatch.setenv("MPSBENCH_GRID", "full")
-    resnet50.TorchFirstCall().setup("train_step", "cpu", 1)
+    bench = resnet50.TorchFirstCall()
+    assert bench.setup("train_step", "cpu", 1) is None  # no skip: the full grid runs it
+    _, setup = bench.timeraw_first_call("train_step", "cpu", 1)
+    assert "resnet_torch:phase_step" in setup and "'train_step'" in setup
 
 
 def test_first_call_source_builds_a_cold_step_of_the_phase():

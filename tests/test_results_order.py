@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+from mpsbench import results
 from mpsbench.results import load_results
 
 from .conftest import ROOT
@@ -34,3 +35,30 @@ def test_values_map_to_their_params_as_asv_stores_them(tmp_path):
     # the rows differ between batches: a reversed loop would put cpu's n/a on gpu's rows
     gpu = frame[(frame["benchmark"] == NAME) & (frame["device"] == "gpu")]
     assert gpu["value"].notna().all() and gpu["value"].nunique() == 3
+
+
+class OneResult:
+    """Stands in for asv's ``Results``: one benchmark over a 2 x 3 grid, distinct values."""
+
+    commit_hash, date, env_name, params = "c" * 40, 0, "env", {}
+    benchmark_version = {NAME: "2"}
+    combos = [("'cpu'", "1"), ("'cpu'", "4"), ("'cpu'", "16"),
+              ("'gpu'", "1"), ("'gpu'", "4"), ("'gpu'", "16")]  # asv's order: last fastest
+
+    def get_all_result_keys(self):
+        return [NAME]
+
+    def get_result_params(self, key):
+        return [["'cpu'", "'gpu'"], ["1", "4", "16"]]
+
+    def get_result_value(self, key, params):
+        return [float(index) for index in range(len(self.combos))]
+
+
+def test_each_value_gets_the_combination_asv_stored_it_under():
+    index = {NAME: {"param_names": ["device", "batch"], "version": "2"}}
+    rows = results._rows(OneResult(), "m", index)
+    got = [(row["device"], row["batch"], row["value"]) for row in rows]
+    want = [(results.parse_param(device), results.parse_param(batch), float(index))
+            for index, (device, batch) in enumerate(OneResult.combos)]
+    assert got == want

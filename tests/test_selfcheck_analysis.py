@@ -101,13 +101,13 @@ def test_compare_rows_are_read_with_marks_and_missing_values():
 
 
 def test_stability_counts_flags_among_compared_rows_only():
-    st = analysis.stability(analysis.parse_compare(COMPARE))
-    assert (st.compared, st.flagged) == (4, 2)
-    assert st.fraction == pytest.approx(0.5)
-    assert st.by_metric == {"time_step": (2, 1), "track_peak_memory": (2, 1)}
-    assert st.flagged_names[0].startswith("+ 1.30 resnet50")
-    assert (st.slower, st.by_family) == (1, {"torch on cpu": 2})
-    assert not st.one_direction  # one flag slower, one faster
+    found = analysis.stability(analysis.parse_compare(COMPARE))
+    assert (found.compared, found.flagged) == (4, 2)
+    assert found.fraction == pytest.approx(0.5)
+    assert found.by_metric == {"time_step": (2, 1), "track_peak_memory": (2, 1)}
+    assert found.flagged_names[0].startswith("+ 1.30 resnet50")
+    assert (found.slower, found.by_family) == (1, {"torch on cpu": 2})
+    assert not found.one_direction  # one flag slower, one faster
 
 
 def test_flags_all_one_way_are_a_drift_and_families_come_from_class_and_device():
@@ -116,10 +116,14 @@ def test_flags_all_one_way_are_a_drift_and_families_come_from_class_and_device()
             for op in ("GELU", "RMSNorm")]
     rows.append(analysis.CompareRow("", "1ms", "1ms", "1.00",
                                     "resnet50.TorchPeakMemory.track_peak_memory('x', 'gpu', 1)"))
-    st = analysis.stability(rows)
-    assert (st.flagged, st.slower, st.by_family) == (2, 0, {"MLX on cpu": 2})
-    assert st.one_direction
+    found = analysis.stability(rows)
+    assert (found.flagged, found.slower, found.by_family) == (2, 0, {"MLX on cpu": 2})
+    assert found.one_direction
     assert analysis.family("slowed.Step.time_step()") == "other"
+    assert analysis.family("resnet50.TorchPeakMemory.track_peak_memory('train_step', 'gpu', 1)"
+                           ) == "torch on gpu"
+    assert analysis.family("transformer.MLXCompiledLinear.time_step('cpu')") == "other"
+    assert analysis.family("llm.MLXPrefill.time_step('gpu', 'tiny')") == "MLX on gpu"
 
 
 def test_nothing_compared_is_not_a_zero_fraction():

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from mpsbench.cli import main
-from mpsbench.report.seed_table import phase_of, seed_table
+from mpsbench.report.seed_table import seed_table
+from mpsbench.report.tables import resnet_timing
 from mpsbench.results import load_results, newest_commit
 
 from .asv_recording import record
@@ -29,9 +30,11 @@ def recorded_value(results_dir, batch_index: int) -> float:
     return row[columns.index("result")][batch_index]  # cpu params come first
 
 
-def test_phase_names_follow_the_class_names():
-    assert phase_of("TorchBackwardTraining") == "backward_training"
-    assert phase_of("MLXTrainStep") is None
+def test_phases_are_the_catalogue_s():
+    assert resnet_timing("resnet50.TorchBackwardTraining.time_step").key == "backward_training"
+    assert resnet_timing("resnet50.MLXCompiledTrainStep.time_step").key == "train_step"
+    assert resnet_timing("resnet50.TorchPeakMemory.track_peak_memory") is None
+    assert resnet_timing("llm.TorchPrefill.time_step") is None
 
 
 def test_table_shows_recorded_cpu_times_and_missing_gpu(results_dir):

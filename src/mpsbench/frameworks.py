@@ -12,6 +12,7 @@ from functools import cache
 from types import ModuleType
 
 from mpsbench import probe
+from mpsbench.catalogue import FRAMEWORKS
 from mpsbench.errors import Unavailable
 from mpsbench.history.stack import installed_version, unavailable_reason
 
@@ -62,8 +63,8 @@ def _import(module: str) -> ModuleType | BaseException:
         return error
 
 
-_MODULE = {"torch": "torch", "torchvision": "torchvision", "mlx": "mlx.core"}
-_DIST = {"torch": "torch", "torchvision": "torchvision", "mlx": "mlx"}
+_MODULE = {**{framework.id: framework.module for framework in FRAMEWORKS},
+           "torchvision": "torchvision"}
 
 
 def availability(name: str) -> Availability:
@@ -74,14 +75,14 @@ def availability(name: str) -> Availability:
     """
     if name not in _MODULE:
         raise ValueError(f"unknown framework {name!r}; expected one of {sorted(_MODULE)}")
-    reason = unavailable_reason(_DIST[name])
+    reason = unavailable_reason(name)
     if reason:
-        return Availability(name, False, installed_version(_DIST[name]), reason)
+        return Availability(name, False, installed_version(name), reason)
     result = _import(_MODULE[name])
     if isinstance(result, BaseException):
-        return Availability(name, False, installed_version(_DIST[name]),
+        return Availability(name, False, installed_version(name),
                             explain_import_error(name, result))
-    return Availability(name, True, installed_version(_DIST[name]))
+    return Availability(name, True, installed_version(name))
 
 
 def require(name: str) -> ModuleType:

@@ -64,12 +64,13 @@ def gpu_name() -> str | None:
 
 def gpu_devices() -> dict[str, str | None]:
     """The device each framework's 'gpu' param resolves to here (None: no GPU for it)."""
-    from mpsbench.backends import FRAMEWORKS, get_backend
+    from mpsbench.backends import get_backend
+    from mpsbench.catalogue import FRAMEWORK_IDS
 
-    devices: dict[str, str | None] = dict.fromkeys(FRAMEWORKS)
+    devices: dict[str, str | None] = dict.fromkeys(FRAMEWORK_IDS)
     if not gpu_hardware_present():
         return devices
-    for framework in FRAMEWORKS:
+    for framework in FRAMEWORK_IDS:
         with contextlib.suppress(Unavailable):
             devices[framework] = get_backend(framework, "gpu").device
     return devices

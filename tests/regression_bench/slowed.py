@@ -1,27 +1,25 @@
 """A real suite step made slower on purpose by ``MPSBENCH_TEST_SLOWDOWN`` (e.g. 0.25).
 
-The step is the suite's ResNet-50 forward (inference) at batch 1 on the CPU, built as
-``benchmarks.resnet50`` builds it. Each timed call runs it and then sleeps for the given
-fraction of the step's own median time, measured once per process in setup.
+The suite's own ResNet-50 forward (inference), at batch 1 on the CPU only. Each timed call
+runs it and then sleeps for the given fraction of the step's own median time, measured
+once per process in setup.
 """
 
 import os
 import statistics
 import time
 
-from benchmarks.common import StepTiming
+from benchmarks import resnet50
 from mpsbench.selfcheck import SLOWDOWN_ENV
-from mpsbench.workloads import resnet_torch
 
 
-class TorchForwardInference(StepTiming):
+class TorchForwardInference(resnet50.TorchForwardInference):
     version = 1
     params = (["cpu"], [1])
-    param_names = ["device", "batch"]
     delay: float | None = None
 
     def setup(self, device: str, batch: int) -> None:
-        self.step = resnet_torch.cached_step("forward_inference", device, batch)
+        super().setup(device, batch)
         if TorchForwardInference.delay is None:
             times = []
             for _ in range(5):
@@ -32,6 +30,6 @@ class TorchForwardInference(StepTiming):
             TorchForwardInference.delay = fraction * statistics.median(times)
 
     def time_step(self, device: str, batch: int) -> None:
-        self.step()
+        super().time_step(device, batch)
         if self.delay:
             time.sleep(self.delay)

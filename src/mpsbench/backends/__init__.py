@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mpsbench.backends.base import DEVICE_PARAMS, DTYPES, FRAMEWORKS, Backend
+from mpsbench.backends.base import DEVICE_PARAMS, DTYPES, Backend, check_device_param
+from mpsbench.catalogue import FRAMEWORK_IDS, MLX, TORCH
 
 
 def get_backend(framework: str, device: str) -> Backend:
@@ -11,17 +12,16 @@ def get_backend(framework: str, device: str) -> Backend:
     Raises ``ValueError`` for an unknown name and ``Unavailable`` (a NotImplementedError,
     which asv shows as n/a) when the framework or the device is missing here.
     """
-    if device not in DEVICE_PARAMS:
-        raise ValueError(f"unknown device {device!r}; expected one of {DEVICE_PARAMS}")
-    if framework == "torch":
+    check_device_param(device)
+    if framework == TORCH.id:
         from mpsbench.backends.torch_backend import TorchBackend
 
         return TorchBackend(device)
-    if framework == "mlx":
+    if framework == MLX.id:
         from mpsbench.backends.mlx_backend import MLXBackend
 
         return MLXBackend(device)
-    raise ValueError(f"unknown framework {framework!r}; expected one of {FRAMEWORKS}")
+    raise ValueError(f"unknown framework {framework!r}; expected one of {FRAMEWORK_IDS}")
 
 
-__all__ = ["DEVICE_PARAMS", "DTYPES", "FRAMEWORKS", "Backend", "get_backend"]
+__all__ = ["DEVICE_PARAMS", "DTYPES", "Backend", "get_backend"]

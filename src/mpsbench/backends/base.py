@@ -7,11 +7,16 @@ from typing import Any
 
 import numpy as np
 
+from mpsbench.catalogue import DEVICE_PARAMS, DTYPES
 from mpsbench.errors import Unavailable
 
-FRAMEWORKS = ("torch", "mlx")
-DEVICE_PARAMS = ("cpu", "gpu")
-DTYPES = ("float32", "float16", "bfloat16")
+__all__ = ["DEVICE_PARAMS", "DTYPES", "Backend", "check_device_param", "check_dtype_name"]
+
+
+def check_device_param(param: str) -> None:
+    """Reject a device param other than 'cpu' and 'gpu'."""
+    if param not in DEVICE_PARAMS:
+        raise ValueError(f"unknown device {param!r}; expected one of {DEVICE_PARAMS}")
 
 
 def check_dtype_name(name: str) -> None:

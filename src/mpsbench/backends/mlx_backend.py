@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from mpsbench.backends.base import Backend
+from mpsbench.backends.base import Backend, check_device_param
+from mpsbench.catalogue import MLX
 from mpsbench.errors import Unavailable
 
 NO_MLX_GPU = (
@@ -18,10 +19,9 @@ NO_MLX_GPU = (
 
 def resolve_mlx_device(param: str, gpu_available: bool, metal_available: bool) -> str:
     """Map 'cpu' or 'gpu' to the device MLX will use: cpu, metal or cuda."""
+    check_device_param(param)
     if param == "cpu":
         return "cpu"
-    if param != "gpu":
-        raise ValueError(f"unknown device {param!r}; expected 'cpu' or 'gpu'")
     if not gpu_available:
         raise Unavailable(NO_MLX_GPU)
     return "metal" if metal_available else "cuda"
@@ -40,7 +40,7 @@ def arrays_in(tree: Any) -> list[Any]:
 class MLXBackend(Backend):
     """MLX with its default device set to what ``param`` resolves to."""
 
-    framework = "mlx"
+    framework = MLX.id
 
     def __init__(self, param: str) -> None:
         super().__init__()

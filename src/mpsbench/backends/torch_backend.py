@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from mpsbench.backends.base import Backend
+from mpsbench.backends.base import Backend, check_device_param
+from mpsbench.catalogue import TORCH
 from mpsbench.errors import Unavailable
 from mpsbench.frameworks import require
 from mpsbench.threads import torch_cpu_threads
@@ -20,10 +21,9 @@ NO_TORCH_GPU = (
 
 def resolve_torch_device(param: str, mps_available: bool, cuda_available: bool) -> str:
     """Map the param 'cpu' or 'gpu' to torch's device: gpu means mps, else cuda."""
+    check_device_param(param)
     if param == "cpu":
         return "cpu"
-    if param != "gpu":
-        raise ValueError(f"unknown device {param!r}; expected 'cpu' or 'gpu'")
     if mps_available:
         return "mps"
     if cuda_available:
@@ -34,7 +34,7 @@ def resolve_torch_device(param: str, mps_available: bool, cuda_available: bool) 
 class TorchBackend(Backend):
     """torch on the device that ``param`` resolves to."""
 
-    framework = "torch"
+    framework = TORCH.id
 
     def __init__(self, param: str) -> None:
         super().__init__()

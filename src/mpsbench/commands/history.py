@@ -8,12 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
 from mpsbench.history import index, package, record, releases, repo, selection
 from mpsbench.launch import launch_args
-
-FRAMEWORKS = ("torch", "mlx")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "hashfile", help="print the commits that changed one framework, for asv's HASHFILE:",
         description="e.g. mpsbench history hashfile --framework mlx > mlx.txt; "
         "asv run HASHFILE:mlx.txt --bench MLX")
-    hashfile.add_argument("--framework", choices=FRAMEWORKS, required=True)
+    hashfile.add_argument("--framework", choices=FRAMEWORK_IDS, required=True)
     hashfile.add_argument("--after", metavar="TAG",
                           help="only commits after this tag, e.g. torch-2.13.0")
     _add_history(hashfile)
@@ -59,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="The representative subset a release history records (a few minutes a "
         "release on 2 cores): asv run HASHFILE:torch.txt --bench \"$(mpsbench history "
         "selection --framework torch)\"")
-    chosen.add_argument("--framework", choices=FRAMEWORKS, required=True)
+    chosen.add_argument("--framework", choices=FRAMEWORK_IDS, required=True)
     chosen.set_defaults(handler=run_selection)
 
     record_parser = actions.add_parser(
@@ -69,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "so an interrupted recording continues where it stopped. Arguments after '--' go "
         "to 'asv run' (e.g. -- --cpu-affinity 1).")
     record_parser.add_argument("--name", required=True, help="asv machine name")
-    record_parser.add_argument("--framework", choices=FRAMEWORKS, action="append",
+    record_parser.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                                help="record only this framework's releases (repeatable)")
     record_parser.add_argument("--from", dest="first", metavar="TAG",
                                help="first release to record, e.g. torch-2.5.1")
@@ -145,7 +144,7 @@ def run_record(args: argparse.Namespace) -> int:
     if not facts_path(args.results, args.name).is_file():
         raise UserError(f"no facts for machine {args.name!r} in {args.results}: run "
                         f"'mpsbench machine --name {args.name}' first")
-    commits = record.planned(args.history, args.framework or FRAMEWORKS, args.first,
+    commits = record.planned(args.history, args.framework or FRAMEWORK_IDS, args.first,
                              args.last)
     extra = [a for a in args.asv_args if a != "--"]
     extra = [*launch_args(extra), *extra]

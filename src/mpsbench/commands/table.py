@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from mpsbench.backends.base import DEVICE_PARAMS
+from mpsbench.catalogue import TORCH
 from mpsbench.errors import UserError, needs_extra
 from mpsbench.history.repo import DEFAULT_PATH as DEFAULT_HISTORY
 
@@ -47,9 +48,10 @@ def run(args: argparse.Namespace) -> int:
         import tabulate  # noqa: F401  (pandas' to_markdown needs it)
 
         from mpsbench.facts import read_facts
-        from mpsbench.report.framework_table import framework_table, resnet_timings
+        from mpsbench.report.framework_table import framework_table
         from mpsbench.report.provenance import run_settings
-        from mpsbench.report.seed_table import phase_of, seed_table
+        from mpsbench.report.seed_table import seed_table
+        from mpsbench.report.tables import resnet_timings
         from mpsbench.results import current_rows, load_results, resolve_commit
     except ModuleNotFoundError as error:
         raise needs_extra(error) from None
@@ -74,8 +76,7 @@ def run(args: argparse.Namespace) -> int:
         chosen_llm = [args.machine] if args.machine else known
         return print_llm_tables(frame, chosen_llm, args.commit, args.device, args.html)
     timed = frame[frame["value"].notna()]
-    resnet = resnet_timings(timed) if args.frameworks else \
-        timed[timed["cls"].map(phase_of).notna()]
+    resnet = resnet_timings(timed, None if args.frameworks else TORCH.id)
     chosen = [args.machine] if args.machine else known
     resnet = resnet[resnet["machine"].isin(chosen)]
     what = "ResNet-50 timings"

@@ -29,7 +29,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mpsbench.backends.base import DEVICE_PARAMS, DTYPES
+from mpsbench.catalogue import DEVICE_PARAMS, DTYPES
 from mpsbench.ops.spec import PHASES, OpSpec
 
 GRID_ENV = "MPSBENCH_GRID"

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from mpsbench.backends.base import DTYPES
-from mpsbench.report.naming import BASELINE, VARIANT_PARAMS, variant_order
+from mpsbench.report.naming import BASELINE, MODE_PARAM, variant_order
 from mpsbench.report.provenance import commit_ref, device_label
 from mpsbench.report.units import format_ratio, format_value, is_missing
 from mpsbench.results import param_columns
@@ -69,7 +69,7 @@ def layout_of(rows: pd.DataFrame) -> Layout:
     """The grid for ``rows`` (one operator, one metric, one machine)."""
     present = param_names(rows)
     x, y, row = (p if p in present else None for p in (X_PARAM, Y_PARAM, ROW_PARAM))
-    state = [p for p in present if p not in (x, y, row, *VARIANT_PARAMS)]
+    state = [p for p in present if p not in (x, y, row, MODE_PARAM)]
     states = [_state_label(state, combo)
               for combo in itertools.product(*(_labels(rows, p) for p in state))]
     return Layout(x, y, row, state, {"state": states, "row": _labels(rows, row),

@@ -2,44 +2,51 @@
 
 An operator's matmul FLOP count (``mpsbench.ops.spec``) over the median step time asv
 recorded: the samples asv compares between releases, so the rate is exactly as
-trustworthy as the time. A separate benchmark that timed a few more calls gave one
-value per process, which ``asv compare`` can judge by its ratio alone.
+trustworthy as the time (docs/decisions.md has why this is no benchmark of its own).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from mpsbench import catalogue
 from mpsbench.ops.grid import GRIDS, op_params
-from mpsbench.ops.spec import OPS, OpSpec
+from mpsbench.ops.spec import OPS
 from mpsbench.ops.steps import point_from_params
 
-MODULE = "transformer"
-METRIC = "achieved_flops"
-UNIT = "FLOP/s"
-COUNTED = {spec.title: spec for spec in OPS.values() if spec.forward_flops is not None}
+METRIC = catalogue.ACHIEVED_FLOPS.name
+UNIT = catalogue.ACHIEVED_FLOPS.unit
 
 
-def step_flops(spec: OpSpec, row: pd.Series) -> int:
-    """The matmul FLOPs of one step at the grid point ``row`` records (its params read
-    as the benchmark's own ``point_from_params`` reads them)."""
+def counted(cls: str) -> catalogue.BenchmarkClass | None:
+    """The operator timing class called ``cls`` when its operator has a FLOP count."""
+    entry = catalogue.described(cls)
+    if entry is None or entry.workload != catalogue.TRANSFORMER \
+            or entry.metric != catalogue.TIME_STEP or OPS[entry.key].forward_flops is None:
+        return None
+    return entry
+
+
+def step_flops(entry: catalogue.BenchmarkClass, row: pd.Series) -> int:
+    """The matmul FLOPs of one step of ``entry`` at the grid point ``row`` records (its
+    params read as the benchmark's own ``point_from_params`` reads them)."""
+    spec = OPS[entry.key]
     names, _ = op_params(spec, GRIDS["default"])
-    point = point_from_params(str(row["framework"]).lower(), spec.name,
-                              *(row[name] for name in names))
+    point = point_from_params(entry.framework.id, spec.name, *(row[name] for name in names))
     return spec.flops(point.setting, point.phase)
 
 
 def with_achieved_flops(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (described: with ``op``) plus a FLOP/s row for each operator step time
-    whose operator has a FLOP count; the new rows' metric is ``METRIC``."""
-    timed = frame[(frame["module"] == MODULE) & (frame["metric"] == "time_step")
-                  & frame["op"].isin(COUNTED.keys())]
-    timed = timed[timed["value"] > 0]
+    """``frame`` plus a FLOP/s row for each operator step time whose operator has a FLOP
+    count; the new rows' metric is ``METRIC``."""
+    entries = frame["cls"].map(counted)
+    timed = frame[entries.notna() & (frame["metric"] == catalogue.TIME_STEP.name)
+                  & (frame["value"] > 0)]
     if timed.empty:
         return frame
-    flops = [step_flops(COUNTED[row["op"]], row) for _, row in timed.iterrows()]
+    flops = [step_flops(entries[index], row) for index, row in timed.iterrows()]
     derived = timed.assign(
         value=[count / seconds for count, seconds in zip(flops, timed["value"], strict=True)],
         metric=METRIC, unit=UNIT,
-        benchmark=timed["benchmark"].str.replace(r"\.time_step$", f".{METRIC}", regex=True))
+        benchmark=timed["module"] + "." + timed["cls"] + f".{METRIC}")
     return pd.concat([frame, derived], ignore_index=True)

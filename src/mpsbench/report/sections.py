@@ -15,10 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from mpsbench.catalogue import TORCH
 from mpsbench.report import cells as grid_cells
 from mpsbench.report.grid import grid_figure, ratio_colors, value_colors
 from mpsbench.report.provenance import source_line
-from mpsbench.report.seed_table import phase_of, seed_table
+from mpsbench.report.seed_table import seed_table
+from mpsbench.report.tables import resnet_timings
 from mpsbench.report.trends import (
     TrendSpec,
     at_point,
@@ -101,7 +103,7 @@ def _commits(rows: pd.DataFrame, tags: dict[str, str]) -> str:
 def seed_block(machine: Machine, tags: dict[str, str]) -> str:
     """The ResNet-50 table (phase x batch, cpu, GPU, speedup) at the newest commit with any."""
     rows = machine.rows
-    seed = rows[(rows["metric"] == "time_step") & rows["cls"].map(phase_of).notna()]
+    seed = resnet_timings(rows, TORCH.id)
     if seed.empty:
         return missing("no ResNet-50 torch timings recorded")
     newest = seed.sort_values("date").iloc[-1]

@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from mpsbench.workloads.resnet_torch import PHASE_TITLES, PHASES
+from mpsbench import catalogue
 
-DEFAULT_BATCHES = [1, 4, 16]  # the rows shown before any ResNet-50 result is recorded
+PHASES = [phase.id for phase in catalogue.RESNET_PHASES]
+PHASE_TITLES = {phase.id: phase.title for phase in catalogue.RESNET_PHASES}
+DEFAULT_BATCHES = list(catalogue.RESNET_BATCHES)  # the rows before any result is recorded
 
 
-def phase_key(op: str) -> str | None:
-    """'ForwardInference' -> 'forward_inference'; None when it is no ResNet-50 phase."""
-    key = re.sub(r"(?<!^)([A-Z])", r"_\1", op).lower()
-    return key if key in PHASES else None
+def resnet_timing(benchmark: str) -> catalogue.BenchmarkClass | None:
+    """The ResNet-50 class whose phase timing ``benchmark`` (asv's name) is; else None."""
+    entry = catalogue.BY_BENCHMARK.get(benchmark)
+    if entry and entry.workload == catalogue.RESNET50 and entry.metric == catalogue.TIME_STEP:
+        return entry
+    return None
+
+
+def resnet_timings(results: pd.DataFrame, framework: str | None = None) -> pd.DataFrame:
+    """The ResNet-50 phase timings in ``results`` (of ``framework`` only, if given), with
+    the ``phase`` each times."""
+    entries = results["benchmark"].map(resnet_timing)
+    chosen = entries.map(lambda entry: entry is not None
+                         and framework in (None, entry.framework.id)).astype(bool)
+    return results[chosen].assign(phase=[entry.key for entry in entries[chosen]])
+
+
+def phase_batch_table(rows: pd.DataFrame, machine: str, commit: str, columns_from: str,
+                      columns: list[str], default_phases: list[str]) -> pd.DataFrame:
+    """``machine``'s values at ``commit`` in ``rows`` (``resnet_timings``) by (phase, batch)
+    and by their ``columns_from`` value, in exactly ``columns``; every phase and batch
+    shown (``default_phases`` where ``rows`` hold none)."""
+    rows = rows[(rows["machine"] == machine) & (rows["commit"] == commit)]
+    values = rows.pivot_table(index=["phase", "batch"], columns=columns_from, values="value",
+                              aggfunc="first")
+    batches = sorted(rows["batch"].unique()) if not rows.empty else DEFAULT_BATCHES
+    phases = sorted(set(rows["phase"])) or default_phases
+    return values.reindex(index=phase_batch_index(phases, batches), columns=columns)
 
 
 def number(value: float, digits: int) -> str:
@@ -45,6 +70,11 @@ class PhaseTable:
     frame: pd.DataFrame
     time_columns: list[str]
     missing: list[str]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, time_columns: list[str]) -> PhaseTable:
+        """The table of ``frame``, listing what its ``time_columns`` miss."""
+        return cls(frame, time_columns, missing_lines(frame, time_columns))
 
     def display(self) -> pd.DataFrame:
         """The seed's layout: phase named once per group, 'batch N', numbers as text."""

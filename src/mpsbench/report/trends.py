@@ -6,7 +6,6 @@ knows it (``torch-2.13.0``), else by short hash. A commit with no value leaves a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +14,12 @@ import plotly.graph_objects as go
 
 from mpsbench.errors import UserError
 from mpsbench.report.cells import label, param_names, sort_key
-from mpsbench.report.naming import VARIANT_PARAMS, variant_order
+from mpsbench.report.naming import MODE_PARAM, variant_order
 from mpsbench.report.provenance import commit_label, device_label, source_line
 from mpsbench.report.units import format_value, is_missing
 from mpsbench.results import parse_param
 
 PREFERRED = {"device": "gpu", "dtype": "float32"}  # on a tie; else the largest value wins
-SPEC_PATTERN = re.compile(r"^(?P<module>\w+)\.(?P<op>\w+?)(?:\.(?P<metric>time_\w+))?"
-                          r"(?::(?P<params>.+))?$")
 
 
 @dataclass(frozen=True)
@@ -41,22 +38,24 @@ class TrendSpec:
 
 def parse_trend(text: str) -> TrendSpec:
     """'resnet50.TrainStep[.time_step][:batch=16,device=gpu]' -> a TrendSpec."""
-    match = SPEC_PATTERN.match(text.strip())
-    pairs = [p.partition("=") for p in match["params"].split(",")] if match and \
-        match["params"] else []
-    if not match or any(not sep or not key.strip() for key, sep, _ in pairs):
+    name, colon, params = text.strip().partition(":")
+    parts = name.split(".")
+    pairs = [pair.partition("=") for pair in params.split(",")] if colon else []
+    if len(parts) not in (2, 3) or not all(part.isidentifier() for part in parts) \
+            or (len(parts) == 3 and not parts[2].startswith("time_")) \
+            or any(not sep or not key.strip() for key, sep, _ in pairs):
         raise UserError(f"bad --trend {text!r}; expected MODULE.OP[.time_METRIC][:PARAM=VALUE,"
                         "...], e.g. resnet50.TrainStep:batch=16,device=gpu (OP is the class "
                         "name without Torch/MLX)")
     fixed = {key.strip(): parse_param(value.strip()) for key, _, value in pairs}
-    return TrendSpec(match["module"], match["op"], match["metric"] or "time_step", fixed)
+    return TrendSpec(parts[0], parts[1], parts[2] if len(parts) == 3 else "time_step", fixed)
 
 
 def default_specs(frame: pd.DataFrame) -> list[TrendSpec]:
     """One trend per operator and timing metric, every param left to ``choose_point``."""
     timed = frame[frame["framework"].notna() & frame["metric"].str.startswith("time_")]
     keys = timed[["module", "op", "metric"]].drop_duplicates().sort_values(["module", "op"])
-    return [TrendSpec(m, o, t) for m, o, t in keys.itertuples(index=False)]
+    return [TrendSpec(module, op, metric) for module, op, metric in keys.itertuples(index=False)]
 
 
 def spec_rows(frame: pd.DataFrame, spec: TrendSpec) -> pd.DataFrame:
@@ -97,7 +96,7 @@ def choose_point(rows: pd.DataFrame, params: list[str], fixed: dict[str, Any]) -
     on a tie gpu, float32, else the largest (the biggest batch: the least noisy time)."""
     point: dict[str, Any] = {}
     for param in params:
-        if param in VARIANT_PARAMS or param not in rows or rows[param].isna().all():
+        if param == MODE_PARAM or param not in rows or rows[param].isna().all():
             continue
         if param in fixed:
             value = fixed[param]

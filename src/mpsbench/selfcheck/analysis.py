@@ -6,17 +6,17 @@ without timing anything.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import math
-import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mpsbench import catalogue
 from mpsbench.probe import FORKSERVER
-from mpsbench.report.naming import FRAMEWORKS
 
 FIDELITY_LOW, FIDELITY_HIGH = 0.9, 1.1
 OVERHEAD_TARGET = 1.5
@@ -126,12 +126,12 @@ def attribute(costs: Iterable[ProcessCost], wall: float) -> Attribution:
     costs = list(costs)
     benchmarks = [c for c in costs if c.benchmark != FORKSERVER]
     parts = dict.fromkeys(PARTS, 0.0)
-    for c in costs:
-        parts[PARTS[0]] += c.startup + c.imports
-        parts[PARTS[1]] += c.build
-        parts[PARTS[2]] += c.warmup
-        parts[PARTS[3]] += c.timed
-        parts[PARTS[4]] += c.sampling - c.timed
+    for cost in costs:
+        parts[PARTS[0]] += cost.startup + cost.imports
+        parts[PARTS[1]] += cost.build
+        parts[PARTS[2]] += cost.warmup
+        parts[PARTS[3]] += cost.timed
+        parts[PARTS[4]] += cost.sampling - cost.timed
     parts[PARTS[5]] = wall - sum(parts.values())
     measuring = [c for c in benchmarks if not c.skipped]
     return Attribution(wall, parts, len(benchmarks), len(measuring),
@@ -191,14 +191,18 @@ def find_row(rows: Iterable[CompareRow], benchmark: str) -> CompareRow | None:
     return next((r for r in rows if r.benchmark == benchmark), None)
 
 
-FAMILY = re.compile(rf"\.(?P<framework>{'|'.join(FRAMEWORKS)})\w*\.\w+\(.*?"
-                    r"'(?P<device>cpu|gpu)'")
-
-
 def family(benchmark: str) -> str:
-    """'MLX on cpu' for "transformer.MLXGELU.time_step('cpu', ...)"; 'other' if unnamed."""
-    match = FAMILY.search(benchmark)
-    return f"{FRAMEWORKS[match['framework']]} on {match['device']}" if match else "other"
+    """'MLX on cpu' for "transformer.MLXGELU.time_step('cpu', ...)" (the framework of a
+    class the catalogue declares, the first device param); 'other' otherwise."""
+    name, _, shown = benchmark.partition("(")
+    entry = catalogue.described(name.rsplit(".", 2)[-2]) if name.count(".") >= 2 else None
+    try:
+        params = ast.literal_eval(f"({shown}") if shown else ()
+    except (ValueError, SyntaxError):
+        params = ()
+    params = params if isinstance(params, tuple) else (params,)
+    device = next((p for p in params if p in catalogue.DEVICE_PARAMS), None)
+    return f"{entry.framework.label} on {device}" if entry and device else "other"
 
 
 @dataclass(frozen=True)
@@ -228,9 +232,9 @@ def stability(rows: Iterable[CompareRow]) -> Stability:
     """Fraction flagged among rows with a value in both runs."""
     compared = [r for r in rows if r.compared]
     by_metric: dict[str, tuple[int, int]] = {}
-    for r in compared:
-        n, f = by_metric.get(r.metric, (0, 0))
-        by_metric[r.metric] = (n + 1, f + r.flagged)
+    for row in compared:
+        count, flagged_count = by_metric.get(row.metric, (0, 0))
+        by_metric[row.metric] = (count + 1, flagged_count + row.flagged)
     flagged = [r for r in compared if r.flagged]
     return Stability(len(compared), len(flagged), by_metric,
                      [f"{r.mark} {r.ratio.strip()} {r.benchmark}" for r in flagged],

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mpsbench import catalogue
 from mpsbench.ops.grid import GRIDS, op_params
 from mpsbench.ops.spec import get_op
 
@@ -45,20 +46,16 @@ class FidelityCase:
         return f"^{re.escape(self.benchmark)}\\({re.escape(shown)}\\)$"
 
 
-RESNET_PHASES = {  # slug: (title, the torch class)
-    "forward-inference": ("forward (inference)", "TorchForwardInference"),
-    "forward-training": ("forward (training)", "TorchForwardTraining"),
-    "backward-training": ("backward (training)", "TorchBackwardTraining"),
-    "train-step": ("train step", "TorchTrainStep"),
-}
-FRAMEWORKS = {"torch": ("torch", "Torch"), "mlx": ("MLX", "MLX")}  # label, class prefix
+RESNET_PHASES = {phase.id.replace("_", "-"): phase for phase in catalogue.RESNET_PHASES}
 
 
 def resnet_case(slug: str, batch: int) -> FidelityCase:
     """torch's ResNet-50 phase ``slug`` (a ``RESNET_PHASES`` key) at ``batch``."""
-    title, cls = RESNET_PHASES[slug]
+    phase = RESNET_PHASES[slug]
+    benchmark = catalogue.find(catalogue.RESNET50, catalogue.TORCH.id, phase.id).benchmark
+    title = phase.title[0].lower() + phase.title[1:]
     return FidelityCase(f"resnet50-{slug}-b{batch}-torch", f"ResNet-50 {title}, batch {batch}, "
-                        "torch", "torch", f"resnet50.{cls}.time_step", (DEVICE, batch))
+                        f"{catalogue.TORCH.label}", catalogue.TORCH.id, benchmark, (DEVICE, batch))
 
 
 def default_point(op: str) -> tuple[Any, ...]:
@@ -70,17 +67,16 @@ def default_point(op: str) -> tuple[Any, ...]:
 
 def op_case(op: str, framework: str) -> FidelityCase:
     """``op``'s ``time_step`` in ``framework`` at the default grid's point."""
-    label, prefix = FRAMEWORKS[framework]
-    title = get_op(op).title
-    return FidelityCase(f"{op}-{framework}", f"{title}, {label}", framework,
-                        f"transformer.{prefix}{title}.time_step", default_point(op))
+    entry = catalogue.find(catalogue.TRANSFORMER, framework, op)
+    return FidelityCase(f"{op}-{framework}", f"{entry.subject}, {entry.framework.label}",
+                        framework, entry.benchmark, default_point(op))
 
 
 CASES: list[FidelityCase] = [resnet_case(slug, batch)
                              for slug in ("forward-inference", "train-step")
                              for batch in (1, 4)]
 FIDELITY_OPS = ("linear", "softmax", "layer_norm", "sdpa")
-CASES += [op_case(op, framework) for op in FIDELITY_OPS for framework in FRAMEWORKS]
+CASES += [op_case(op, framework) for op in FIDELITY_OPS for framework in catalogue.FRAMEWORK_IDS]
 
 
 def find_case(key: str) -> FidelityCase:

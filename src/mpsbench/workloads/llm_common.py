@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
-from mpsbench.backends.base import DEVICE_PARAMS, DTYPES
+from mpsbench.catalogue import DEVICE_PARAMS, DTYPES
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import BENCHMARK_MODELS, DTYPE_BYTES, LLMConfig, get_config
 from mpsbench.ops.grid import GRID_ENV
@@ -219,3 +220,28 @@ def generation_step(gen: Any, phase: str) -> TimedStep:
     if phase == "generate":
         return TimedStep(gen.backend, gen.generate)
     raise ValueError(f"unknown phase {phase!r}; expected prefill, decode or generate")
+
+
+StepMaker = Callable[..., TimedStep]  # (phase, device, model, dtype, mode, batch, prompt, ...)
+
+
+def phase_steps(generation: Callable[..., Any]) -> tuple[StepMaker, StepMaker]:
+    """A framework's ``phase_step`` and ``cached_step`` from its ``generation`` (device,
+    model, dtype, mode, batch, prompt, new_tokens -> a new Generation)."""
+
+    def phase_step(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
+                   prompt: int, new_tokens: int = 1) -> TimedStep:
+        """A cold step: ``prefill`` (time to first token) or ``decode`` (``new_tokens``
+        tokens, after a prefill in ``prepare``), or ``generate`` (both, for peak memory)."""
+        return generation_step(
+            generation(device, model, dtype, mode, batch, prompt, new_tokens), phase)
+
+    @cache
+    def cached_step(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
+                    prompt: int, new_tokens: int = 1) -> TimedStep:
+        """``phase_step`` built and warmed up once per process: asv re-runs setup per
+        sample."""
+        return phase_step(phase, device, model, dtype, mode, batch, prompt,
+                          new_tokens).warmed_up()
+
+    return phase_step, cached_step

@@ -32,7 +32,6 @@ from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import LLMConfig, get_config
 from mpsbench.models.llm_convert import load_into_torch
 from mpsbench.models.llm_stack import require_library
-from mpsbench.timing import TimedStep
 from mpsbench.workloads import llm_common
 
 ARCHITECTURES = {"llama": ("LlamaConfig", "LlamaForCausalLM"),
@@ -187,16 +186,4 @@ def generation(device: str, model: str, dtype: str, mode: str, batch: int, promp
                       compiled=mode == "compiled")
 
 
-def phase_step(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
-               prompt: int, new_tokens: int = 1) -> TimedStep:
-    """A cold step: ``prefill`` (time to first token) or ``decode`` (``new_tokens`` tokens,
-    after a prefill in ``prepare``), or ``generate`` (both, for peak memory)."""
-    return llm_common.generation_step(
-        generation(device, model, dtype, mode, batch, prompt, new_tokens), phase)
-
-
-@cache
-def cached_step(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
-                prompt: int, new_tokens: int = 1) -> TimedStep:
-    """``phase_step`` built and warmed up once per process: asv re-runs setup per sample."""
-    return phase_step(phase, device, model, dtype, mode, batch, prompt, new_tokens).warmed_up()
+phase_step, cached_step = llm_common.phase_steps(generation)

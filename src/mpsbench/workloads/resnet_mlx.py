@@ -18,10 +18,12 @@ import numpy as np
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
-from mpsbench.errors import Unavailable, skip_when_out_of_memory
+from mpsbench.catalogue import MLX
+from mpsbench.errors import Unavailable
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
+from mpsbench.workloads.resnet_common import cached_steps
 from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_MOMENTUM, images
 
 DISTS = ("mlx",)  # the distributions this workload runs on
@@ -63,13 +65,6 @@ def backend_on(device: str) -> Backend:
     return backend
 
 
-@cache
-def cached_step(phase: str, device: str, batch: int) -> TimedStep:
-    """``phase_step`` built and warmed up once per process: asv re-runs setup per sample."""
-    with skip_when_out_of_memory(f"ResNet-50 MLX {phase} on {device}, batch {batch}"):
-        return phase_step(phase, device, batch).warmed_up()
-
-
 def phase_step(phase: str, device: str, batch: int) -> TimedStep:
     """A cold, evaluated step of a fresh, seeded MLX ResNet-50 on 224x224 images."""
     check_phase(phase)
@@ -82,6 +77,9 @@ def phase_step(phase: str, device: str, batch: int) -> TimedStep:
     model = resnet50(NUM_CLASSES)
     x = backend.asarray(images_nhwc(batch))
     return make_step(phase, backend, model, x)
+
+
+cached_step = cached_steps(f"ResNet-50 {MLX.label}", phase_step)
 
 
 def check_phase(phase: str) -> None:

@@ -6,10 +6,11 @@ from functools import cache
 from typing import Any
 
 from mpsbench.backends import get_backend
-from mpsbench.errors import skip_when_out_of_memory
+from mpsbench.catalogue import TORCH
 from mpsbench.frameworks import require
 from mpsbench.inputs import DEFAULT_SEED, normal
 from mpsbench.timing import TimedStep
+from mpsbench.workloads.resnet_common import cached_steps
 
 IMAGE_SIZE = 224
 NUM_CLASSES = 1000
@@ -47,13 +48,6 @@ def model_on(device: str) -> tuple[Any, Any]:
     require("torchvision")
     backend.reset_peak_memory()
     return backend, build_resnet50().to(backend.device)
-
-
-@cache
-def cached_step(phase: str, device: str, batch: int) -> TimedStep:
-    """``phase_step`` built and warmed up once per process: asv re-runs setup per sample."""
-    with skip_when_out_of_memory(f"ResNet-50 torch {phase} on {device}, batch {batch}"):
-        return phase_step(phase, device, batch).warmed_up()
 
 
 def phase_step(phase: str, device: str, batch: int) -> TimedStep:
@@ -110,3 +104,6 @@ def phase_step(phase: str, device: str, batch: int) -> TimedStep:
         return value
 
     return TimedStep(backend, train_step)
+
+
+cached_step = cached_steps(f"ResNet-50 {TORCH.label}", phase_step)
