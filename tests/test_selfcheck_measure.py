@@ -14,6 +14,8 @@ from mpsbench.commands.selfcheck import command_line
 from mpsbench.selfcheck import analysis, measure, report
 from mpsbench.selfcheck.asvrun import RunOutcome
 from mpsbench.selfcheck.cases import find_case
+from mpsbench.selfcheck.fidelity import FidelityRow
+from mpsbench.selfcheck.findings import Findings
 
 from .test_selfcheck_analysis import COMPARE, spawn_record
 
@@ -58,13 +60,13 @@ def test_the_command_line_shows_only_what_differs_from_the_defaults():
     assert shlex.split(command_line(parser.parse_args(typed))) == ["mpsbench", *typed]
 
 
-def findings() -> measure.Findings:
-    found = measure.Findings(started=0.0, load_before=(0.5, 0.4, 0.3),
+def findings() -> Findings:
+    found = Findings(started=0.0, load_before=(0.5, 0.4, 0.3),
                              load_after=(0.6, 0.5, 0.4), seconds=600.0,
                              import_torch=4.0, import_torch_vision=8.0)
     case = find_case("resnet50-forward-inference-b1-torch")
-    found.fidelity = [measure.FidelityRow(case, "cpu", "cpu", suite=0.105, reference=0.1),
-                      measure.FidelityRow(case, "gpu", unavailable="no GPU hardware here")]
+    found.fidelity = [FidelityRow(case, "cpu", used="cpu", suite=0.105, reference=0.1),
+                      FidelityRow(case, "gpu", unavailable="no GPU hardware here")]
     run = measure.ProbedRun([RunOutcome("A1", 60.0, "")], [spawn_record()])
     found.launch = {"spawn": run, "forkserver": run}
     found.default_runs = [run, run]
@@ -116,7 +118,7 @@ def test_a_skipped_case_keeps_asvs_reason():
 
 
 def test_a_missing_reference_time_is_an_error_not_a_ratio():
-    row = measure.FidelityRow(find_case("resnet50-forward-inference-b1-torch"), "cpu")
+    row = FidelityRow(find_case("resnet50-forward-inference-b1-torch"), "cpu")
     with pytest.raises(ValueError):
         _ = row.ratio
 

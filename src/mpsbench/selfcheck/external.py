@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from mpsbench import allocator
 from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
-from mpsbench.selfcheck import analysis, refprocess
+from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
+from mpsbench.selfcheck.fidelity import FidelityRow
 from mpsbench.selfcheck.measure import round_args, skip_reason, suite_value
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import torch_cpu_threads
@@ -43,45 +44,10 @@ OP_PROCESSES = 3  # aukejw processes per op at most, spread over asv's rounds
 
 
 @dataclass
-class ExternalRow:
-    """One suite benchmark against its outside reference on one device.
-
-    ``reference`` is what the ratio is judged on: the median over a ResNet-50
-    reference's iterations (``reference_mean`` their mean), the median over an op
-    reference's processes of the harness's mean per call. ``as_written`` is the outside
-    procedure itself where the reference is its faithful variant (None otherwise).
-    """
-
-    case: FidelityCase
-    device: str
-    procedure: str
-    used: str = ""
-    suite: float = float("nan")
-    reference: float = float("nan")
-    reference_mean: float | None = None
-    as_written: float | None = None
-    events: float | None = None
-    cpu_share: float | None = None  # the references' CPU time over their wall time
-    unavailable: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return analysis.ratio(self.suite, self.reference)
-
-    @property
-    def ratio_as_written(self) -> float | None:
-        return None if self.as_written is None else analysis.ratio(self.suite, self.as_written)
-
-    @property
-    def within(self) -> bool:
-        return analysis.within(self.ratio)
-
-
-@dataclass
 class ExternalFindings:
     """Every row, and the process state the references ran with."""
 
-    rows: list[ExternalRow] = field(default_factory=list)
+    rows: list[FidelityRow] = field(default_factory=list)
     threads: set[int] = field(default_factory=set)
     allocators: set[str] = field(default_factory=set)
     seed_iterations: int = SEED_ITERATIONS
@@ -103,7 +69,7 @@ class ExternalFindings:
             self.threads.add(record["threads"])
 
     @property
-    def measured(self) -> list[ExternalRow]:
+    def measured(self) -> list[FidelityRow]:
         return [row for row in self.rows if not row.unavailable]
 
 
@@ -201,7 +167,7 @@ def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]
 
 
 def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
-                findings: ExternalFindings) -> list[ExternalRow]:
+                findings: ExternalFindings) -> list[FidelityRow]:
     """The seed's phases at one batch against the seed (gradients accumulating) and its
     faithful variant (zeroed): one process of each after each asv round, in the order
     ABBA, so neither variant always runs first."""
@@ -214,7 +180,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     records = [record for group in groups for record in group]
     as_written = [r for r in records if r.get("grads") == "accumulate"]
     zeroed = [r for r in records if r.get("grads") == "zero"]
-    rows = [ExternalRow(case, device, _procedure(unit), suite=value)
+    rows = [FidelityRow(case, device, _procedure(unit), suite=value)
             for case, value in zip(unit.cases, suite, strict=True)]
     for row, phase in zip(rows, PHASES, strict=True):
         if not zeroed:
@@ -235,7 +201,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 
 def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
-            findings: ExternalFindings) -> list[ExternalRow]:
+            findings: ExternalFindings) -> list[FidelityRow]:
     """Every op of one framework against aukejw's harness: after some of asv's rounds
     (``OP_PROCESSES`` at most, spread over them), one fresh interpreter per op."""
     device = unit.device
@@ -247,7 +213,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     suite, output, records = interleaved(scratch, unit, launch_method, [harness] * groups)
     rows = []
     for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
-        row = ExternalRow(case, device, _procedure(unit), suite=value)
+        row = FidelityRow(case, device, _procedure(unit), suite=value)
         rows.append(row)
         measured = [group[index] for group in records]
         if "unavailable" in measured[0]:
@@ -267,7 +233,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 
 def _unit_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
-               findings: ExternalFindings) -> list[ExternalRow]:
+               findings: ExternalFindings) -> list[FidelityRow]:
     """The unit's rows; a unit whose run or reference fails is reported as not measured,
     with the reason, and the section goes on (one broken install must not cost the rest)."""
     measure_unit = op_rows if unit.ops else resnet_rows
@@ -275,7 +241,7 @@ def _unit_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         return measure_unit(scratch, unit, launch_method, findings)
     except UserError as error:
         reason = str(error).splitlines()[0]
-        return [ExternalRow(case, unit.device, _procedure(unit), unavailable=reason)
+        return [FidelityRow(case, unit.device, _procedure(unit), unavailable=reason)
                 for case in unit.cases]
 
 
@@ -293,7 +259,7 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
     for unit in units(devices, only):
         say(unit.label)
         if unit.device == "gpu" and not gpu_hardware_present():
-            findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
+            findings.rows += [FidelityRow(case, unit.device, _procedure(unit),
                                           unavailable=NO_GPU_HARDWARE) for case in unit.cases]
         else:
             findings.rows += _unit_rows(scratch, unit, launch_method, findings)

@@ -10,7 +10,8 @@ from tabulate import tabulate
 
 from mpsbench.ops.grid import GRIDS
 from mpsbench.selfcheck import analysis, aukejw_layer, seed_resnet
-from mpsbench.selfcheck.external import ExternalFindings, ExternalRow
+from mpsbench.selfcheck.external import ExternalFindings
+from mpsbench.selfcheck.fidelity import FidelityRow
 
 TITLE = "## External fidelity"
 HEADERS = ["case", "device", "outside procedure", "suite (asv stored)", "reference",
@@ -29,7 +30,7 @@ def seconds(value: float | None) -> str:
     return f"{value:.4f} s" if abs(value) < 0.1 else f"{value:.3f} s"
 
 
-def _row(row: ExternalRow) -> list[str]:
+def _row(row: FidelityRow) -> list[str]:
     where = f"{row.device} ({row.used})" if row.used else row.device
     if row.unavailable:
         reason = row.unavailable.splitlines()[0][:160]

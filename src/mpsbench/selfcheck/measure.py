@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mpsbench.probe import ENV as PROBE_ENV
 from mpsbench.probe import REFERENCE_ENV
@@ -26,9 +26,7 @@ from mpsbench.results import load_benchmark_index, load_results
 from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
 from mpsbench.selfcheck.cases import FidelityCase
-
-if TYPE_CHECKING:
-    from mpsbench.selfcheck.external import ExternalFindings
+from mpsbench.selfcheck.fidelity import FidelityRow
 
 SLOWDOWN = 0.25
 FACTOR = 1.10
@@ -134,23 +132,6 @@ def interleaved(scratch: AsvScratch, plans: list[Plan],
     return runs
 
 
-@dataclass
-class FidelityRow:
-    """One case on one device: the suite's time, the reference's, and their ratio."""
-
-    case: FidelityCase
-    device: str
-    used: str = ""
-    suite: float = float("nan")
-    reference: float = float("nan")
-    events: float | None = None
-    unavailable: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return analysis.ratio(self.suite, self.reference)
-
-
 def suite_value(results_dir: Path, commit: str, case: FidelityCase, device: str) -> float:
     """The value asv recorded for the case at its grid point under ``commit`` (NaN: none)."""
     frame = load_results(results_dir).frame
@@ -206,25 +187,6 @@ class Comparison:
 
     as_stored: list[analysis.CompareRow]
     with_samples: list[analysis.CompareRow]
-
-
-@dataclass
-class Findings:
-    """Everything one self-check measured."""
-
-    started: float
-    load_before: tuple[float, float, float]
-    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    seconds: float = 0.0
-    import_torch: float = float("nan")
-    import_torch_vision: float = float("nan")
-    fidelity: list[FidelityRow] = field(default_factory=list)
-    launch: dict[str, ProbedRun] = field(default_factory=dict)
-    default_runs: list[ProbedRun] = field(default_factory=list)
-    stability: Comparison | None = None
-    spreads: list[tuple[str, float]] = field(default_factory=list)
-    regression: Comparison | None = None
-    external: ExternalFindings | None = None
 
 
 def compare(scratch: AsvScratch, before: str, after: str) -> Comparison:

@@ -10,12 +10,12 @@ import time
 from mpsbench.history.stack import installed_version
 from mpsbench.machine import gpu_name
 from mpsbench.selfcheck import analysis, external_report
+from mpsbench.selfcheck.findings import Findings
 from mpsbench.selfcheck.measure import (
     FACTOR,
     FIDELITY_ROUNDS,
     REGRESSION_BENCHMARK,
     SLOWDOWN,
-    Findings,
     ProbedRun,
 )
 
@@ -162,7 +162,7 @@ def fidelity_section(findings: Findings) -> list[str]:
         events = _s(r.events) if r.events is not None else "-"
         lines.append(f"| {r.case.title} | {r.device} ({r.used}) | {_s(r.suite)} | "
                      f"{_s(r.reference)} | {r.ratio:.3f} | {events} | "
-                     f"{_met(analysis.within(r.ratio))} |")
+                     f"{_met(r.within)} |")
     return lines
 
 
