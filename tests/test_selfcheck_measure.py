@@ -67,7 +67,7 @@ def findings() -> Findings:
     case = find_case("resnet50-forward-inference-b1-torch")
     found.fidelity = [FidelityRow(case, "cpu", used="cpu", suite=0.105, reference=0.1),
                       FidelityRow(case, "gpu", unavailable="no GPU hardware here")]
-    run = measure.ProbedRun([RunOutcome("A1", 60.0, "")], [spawn_record()])
+    run = measure.ProbedRun([RunOutcome("A1", 60.0)], [spawn_record()])
     found.launch = {"spawn": run, "forkserver": run}
     found.default_runs = [run, run]
     rows = analysis.parse_compare(COMPARE)
@@ -111,12 +111,6 @@ def test_a_skipped_section_leaves_no_empty_heading():
     assert "## Fidelity" not in text and "## Stability (A/A)" in text
 
 
-def test_a_skipped_case_keeps_asvs_reason():
-    output = "For parameters: 'gpu', 1\nasv: skipped: NotImplementedError('no GPU hardware')"
-    assert measure.skip_reason(output) == "NotImplementedError('no GPU hardware')"
-    assert "no time" in measure.skip_reason("")
-
-
 def test_a_missing_reference_time_is_an_error_not_a_ratio():
     row = FidelityRow(find_case("resnet50-forward-inference-b1-torch"), "cpu")
     with pytest.raises(ValueError):
@@ -131,12 +125,3 @@ def test_selfcheck_refuses_to_run_outside_the_repository(tmp_path, monkeypatch, 
     assert "repository root" in capsys.readouterr().err
     assert not Path(tmp_path / "p.md").exists()
     assert isinstance(build_parser().parse_args(["selfcheck"]), argparse.Namespace)
-
-
-def test_a_run_names_the_benchmarks_asv_reported_failed():
-    from mpsbench.selfcheck.asvrun import RunOutcome
-
-    output = ("[ 99.00%] ··· transformer.MLXLinear.time_step                 ok\n"
-              "[100.00%] ··· transformer.first_call_helper                          failed\n"
-              "[100.00%] ···· Traceback (most recent call last):\n")
-    assert RunOutcome("A1", 1.0, output).failed == ["transformer.first_call_helper"]

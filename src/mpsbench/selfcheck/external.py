@@ -32,7 +32,8 @@ from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
 from mpsbench.selfcheck.fidelity import FidelityRow
-from mpsbench.selfcheck.measure import round_args, skip_reason, suite_value
+from mpsbench.selfcheck.measure import round_args, suite_value
+from mpsbench.selfcheck.outcomes import outcome
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import torch_cpu_threads
 
@@ -125,10 +126,10 @@ def spread(groups: int, rounds: int) -> list[int]:
 
 
 def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
-                after: list[list[Reference]]) -> tuple[list[float], str, list[list[dict]]]:
+                after: list[list[Reference]]) -> tuple[list[float], list[list[dict]]]:
     """The unit's ``asv run`` one round at a time, the reference groups ``after`` spread
-    over the rounds (``spread``): the values asv stored in its results JSON (NaN: none),
-    asv's output, and the references' records, grouped as ``after``.
+    over the rounds (``spread``): the values asv stored in its results JSON (NaN: none)
+    and the references' records, grouped as ``after``.
 
     The rounds append their samples, which are then dropped (``drop_samples``), so the
     results JSON holds what one plain ``asv run`` stores: statistics over every round's
@@ -139,13 +140,12 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     rounds = scratch.rounds(bench)
     total = max(rounds.values())
     slots = spread(len(after), total)
-    outputs, records = [], []
+    records = []
     for index in range(total):
         scheduled = round_args(index, total, rounds, bench)
         if scheduled is not None:
             args, selected = scheduled
-            outputs.append(scratch.run(unit.label, selected or None, launch_method,
-                                       extra=args).output)
+            scratch.run(unit.label, selected or None, launch_method, extra=args)
         for slot, group in zip(slots, after, strict=True):
             if slot == index:
                 records.append([refprocess.run(*reference) for reference in group])
@@ -153,7 +153,13 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     commit = scratch.hashes[unit.label]
     values = [suite_value(scratch.results_dir, commit, case, unit.device)
               for case in unit.cases]
-    return values, "\n".join(outputs), records
+    return values, records
+
+
+def why_not_stored(scratch: AsvScratch, unit: Unit, case: FidelityCase) -> str:
+    """Why asv stored no value for ``case`` in the unit's run, from its results JSON."""
+    return outcome(scratch.result_file(unit.label), case.benchmark,
+                   case.asv_params(unit.device)).why_not
 
 
 def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]:
@@ -175,7 +181,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     base = ["--device", device, "--batch", str(batch),
             "--iterations", str(findings.seed_iterations)]
     seed, zero = (("seed_resnet", [*base, "--grads", grads]) for grads in GRADS)
-    suite, output, groups = interleaved(scratch, unit, launch_method,
+    suite, groups = interleaved(scratch, unit, launch_method,
                                         [[seed, zero], [zero, seed]])
     records = [record for group in groups for record in group]
     as_written = [r for r in records if r.get("grads") == "accumulate"]
@@ -194,7 +200,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         events = pooled(zeroed, phase, events=True)
         row.events = statistics.median(events) if events else None
         if row.suite != row.suite:  # NaN: asv stored nothing for it
-            row.unavailable = skip_reason(output)
+            row.unavailable = why_not_stored(scratch, unit, row.case)
     for record in records:
         findings.note(record)
     return rows
@@ -210,7 +216,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
                for op, case in zip(unit.ops, unit.cases, strict=True)]
     rounds = asv_rounds(scratch, unit)
     groups = min(OP_PROCESSES, rounds)
-    suite, output, records = interleaved(scratch, unit, launch_method, [harness] * groups)
+    suite, records = interleaved(scratch, unit, launch_method, [harness] * groups)
     rows = []
     for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
         row = FidelityRow(case, device, _procedure(unit), suite=value)
@@ -225,7 +231,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         events = [t for r in measured for t in r.get("events", {}).get("times", [])]
         row.events = statistics.median(events) if events else None
         if value != value:
-            row.unavailable = skip_reason(output)
+            row.unavailable = why_not_stored(scratch, unit, case)
     for record in (r for group in records for r in group):
         findings.note(record)
     findings.op_processes[unit.cases[0].framework] = (groups, rounds)
