@@ -236,8 +236,9 @@ def test_the_section_shows_both_variants_each_ratio_and_its_verdict():
     mlx = lines["SDPA, MLX"]
     assert "| 1.250 " in mlx and "**missed**" in mlx
     assert "not run: no GPU hardware here" in lines["SDPA, torch"]
-    summary = external_report.summary_row(external_findings())
-    assert "1.034 to 1.250 (1 of 2 outside)" in summary and "**missed**" in summary
+    check, target, measured, verdict = external_report.summary_row(external_findings())
+    assert (target, measured, verdict) == ("every ratio in 0.9 to 1.1",
+                                           "1.034 to 1.250 (1 of 2 outside)", "**missed**")
 
 
 def test_the_section_says_when_the_references_ran_with_another_state():

@@ -88,8 +88,9 @@ def test_only_load_beyond_the_self_checks_own_process_reads_as_a_busy_machine(mo
 
 
 def test_the_report_has_every_section_and_verdict(tmp_path):
-    text = report.render(findings(), "mpsbench selfcheck", measure.LAUNCH_SUBSET,
-                         "every benchmark", ["- a setting"])
+    text = re.sub(r" {2,}", " ", report.render(findings(), "mpsbench selfcheck",
+                                                measure.LAUNCH_SUBSET, "every benchmark",
+                                                ["- a setting"]))
     for heading in ("## Summary", "## Fidelity", "## Overhead", "## Stability (A/A)",
                     "## Regression detection (A/B)"):
         assert heading in text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mpsbench.selfcheck import analysis
+from mpsbench.selfcheck import analysis, markdown
 from mpsbench.selfcheck.cases import FidelityCase
 
 REFERENCE_CLOCK = "reference clock"  # the in-process procedure (``reference_clock``)
@@ -47,3 +47,15 @@ class FidelityRow:
     @property
     def within(self) -> bool:
         return analysis.within(self.ratio)
+
+
+def summary_cells(check: str, rows: list[FidelityRow]) -> tuple[str, str, str, str] | None:
+    """The report's summary row for ``rows`` (their measured ones; None when none was):
+    the check, the target, the range of ratios and how many fall outside, the verdict."""
+    ratios = [row.ratio for row in rows if not row.unavailable]
+    if not ratios:
+        return None
+    outside = sum(not analysis.within(ratio) for ratio in ratios)
+    return (check, f"every ratio in {analysis.FIDELITY_LOW} to {analysis.FIDELITY_HIGH}",
+            f"{min(ratios):.3f} to {max(ratios):.3f} ({outside} of {len(ratios)} outside)",
+            markdown.verdict(not outside))
