@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from mpsbench import allocator
 from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
+from mpsbench.outcomes import outcome
 from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
 from mpsbench.selfcheck.fidelity import FidelityRow
 from mpsbench.selfcheck.measure import round_args, suite_value
-from mpsbench.selfcheck.outcomes import outcome
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import torch_cpu_threads
 

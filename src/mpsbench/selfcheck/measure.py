@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mpsbench import outcomes
 from mpsbench.probe import ENV as PROBE_ENV
 from mpsbench.probe import REFERENCE_ENV
 from mpsbench.results import load_benchmark_index, load_results
-from mpsbench.selfcheck import SLOWDOWN_ENV, analysis, outcomes
+from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
 from mpsbench.selfcheck.cases import FidelityCase
 from mpsbench.selfcheck.fidelity import FidelityRow

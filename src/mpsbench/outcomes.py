@@ -3,8 +3,8 @@
 asv's results JSON holds, for each benchmark, a value per param combination: NaN where
 the combination was skipped (its setup raised ``NotImplementedError``) and null where
 it failed. ``mpsbench.results`` reads the values and makes both NaN; this reads the
-same file through asv's own ``Results`` loader and keeps them apart, so the self-check
-never reads outcomes from asv's console output.
+same file through asv's own ``Results`` loader and keeps them apart, for the
+self-check (never asv's console output) and the history (a failure is due again).
 """
 
 from __future__ import annotations

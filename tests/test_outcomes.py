@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mpsbench.selfcheck import outcomes
+from mpsbench import outcomes
 
 from .test_selfcheck_external import write_results
 
