@@ -17,9 +17,6 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from asv import util as asv_util
-
-from mpsbench import outcomes
 from mpsbench.history import selection
 from mpsbench.history.repo import resolve_tag, tagged_commits
 
@@ -49,6 +46,10 @@ def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
     A failed benchmark (asv stores None) makes the commit due again: the next run
     retries only what failed (asv's --skip-existing-successful).
     """
+    from asv import util as asv_util  # asv and pandas: the 'bench' and 'report' extras
+
+    from mpsbench import outcomes
+
     prefix = selection.FRAMEWORK_PREFIX[framework]
     found = False
     for path in (results / machine).glob(f"{sha[:8]}-*.json"):
