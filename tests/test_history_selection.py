@@ -53,15 +53,23 @@ def test_linears_gpu_point_is_not_in_the_history(points):
                    if ", 64, 512" in p)
 
 
-def write_result(folder, sha: str, names: list[str]) -> None:
+def write_result(folder, sha: str, values: dict[str, float | None]) -> None:
+    """asv's results file for ``sha`` (asv's own classes): each benchmark one value."""
+    from asv import results as asv_results
+    from asv import runner
+
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{sha[:8]}-virtualenv-py3.11.json").write_text(
-        json.dumps({"results": {name: [[1.0]] for name in names}}))
+    result = asv_results.Results({"machine": folder.name}, {}, sha, 0, "3.11", "virtualenv-py3.11",
+                                 {})
+    for name, value in values.items():
+        result.add_result({"name": name, "params": [], "version": "1"}, runner.BenchmarkResult(
+            result=[value], samples=[None], number=[None], errcode=0, stderr="", profile=None))
+    result.save(str(folder.parent))
 
 
 def test_a_commit_counts_as_recorded_only_with_its_frameworks_results(tmp_path):
     sha = "0123456789abcdef0123"
-    write_result(tmp_path / "m", sha, ["transformer.MLXLinear.time_step"])
+    write_result(tmp_path / "m", sha, {"transformer.MLXLinear.time_step": 1.0})
     assert record.recorded(tmp_path, "m", sha, "mlx")
     assert not record.recorded(tmp_path, "m", sha, "torch")
     assert not record.recorded(tmp_path, "other", sha, "mlx")
@@ -86,3 +94,12 @@ def test_a_failed_benchmark_makes_the_commit_due_again(tmp_path):
         "transformer.MLXLinear.time_step": [[0.1, float("nan")]],
         "transformer.MLXLinearFirstCall.timeraw_first_call": [[None, float("nan")]]}}))
     assert not record.recorded(tmp_path, "m", sha, "mlx")
+
+
+def test_a_failed_benchmark_makes_its_commit_due_again(tmp_path):
+    sha = "0123456789abcdef0123"
+    write_result(tmp_path / "m", sha, {"transformer.MLXLinear.time_step": None,
+                                       "transformer.MLXSoftmax.time_step": float("nan")})
+    assert not record.recorded(tmp_path, "m", sha, "mlx")  # None: failed
+    write_result(tmp_path / "n", sha, {"transformer.MLXSoftmax.time_step": float("nan")})
+    assert record.recorded(tmp_path, "n", sha, "mlx")  # NaN: skipped here, not due

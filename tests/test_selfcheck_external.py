@@ -15,6 +15,7 @@ from mpsbench import allocator
 from mpsbench.errors import Unavailable
 from mpsbench.selfcheck import aukejw_layer, external, refprocess, seed_resnet
 from mpsbench.selfcheck.cases import default_point
+from mpsbench.selfcheck.fidelity import FidelityRow
 from mpsbench.selfcheck.measure import suite_value
 from mpsbench.threads import torch_cpu_threads
 
@@ -86,16 +87,16 @@ def test_a_reference_that_cannot_run_here_says_why(capsys):
 
 def test_a_ratio_outside_the_target_is_flagged():
     case = external.op_case("linear", "torch")
-    assert external.ExternalRow(case, "cpu", "aukejw", suite=1.05, reference=1.0).within
-    assert external.ExternalRow(case, "cpu", "aukejw", suite=0.95, reference=1.0).within
-    slow = external.ExternalRow(case, "cpu", "aukejw", suite=1.15, reference=1.0)
+    assert FidelityRow(case, "cpu", "aukejw", suite=1.05, reference=1.0).within
+    assert FidelityRow(case, "cpu", "aukejw", suite=0.95, reference=1.0).within
+    slow = FidelityRow(case, "cpu", "aukejw", suite=1.15, reference=1.0)
     assert not slow.within and slow.ratio == pytest.approx(1.15)
-    assert not external.ExternalRow(case, "cpu", "aukejw", suite=0.85, reference=1.0).within
-    row = external.ExternalRow(case, "cpu", "seed 000", suite=1.0, reference=1.0,
+    assert not FidelityRow(case, "cpu", "aukejw", suite=0.85, reference=1.0).within
+    row = FidelityRow(case, "cpu", "seed 000", suite=1.0, reference=1.0,
                                as_written=1.25)
     assert row.ratio_as_written == pytest.approx(0.8) and row.within
     with pytest.raises(ValueError):  # no reference measured: no ratio to judge
-        _ = external.ExternalRow(case, "cpu", "aukejw", suite=1.0).ratio
+        _ = FidelityRow(case, "cpu", "aukejw", suite=1.0).ratio
 
 
 def test_the_units_cover_the_seed_phases_and_every_op_in_both_frameworks():
@@ -209,11 +210,11 @@ def external_findings() -> external.ExternalFindings:
                                       seconds=120.0, op_processes={"mlx": (3, 6)})
     backward = external.resnet_case("backward-training", 1)
     found.rows = [
-        external.ExternalRow(backward, "cpu", "seed 000", "cpu", suite=0.30, reference=0.29,
+        FidelityRow(backward, "cpu", "seed 000", "cpu", suite=0.30, reference=0.29,
                              reference_mean=0.295, as_written=0.33),
-        external.ExternalRow(external.op_case("sdpa", "mlx"), "cpu", "aukejw", "cpu",
+        FidelityRow(external.op_case("sdpa", "mlx"), "cpu", "aukejw", "cpu",
                              suite=0.0125, reference=0.010),
-        external.ExternalRow(external.op_case("sdpa", "torch"), "gpu", "aukejw",
+        FidelityRow(external.op_case("sdpa", "torch"), "gpu", "aukejw",
                              unavailable="no GPU hardware here"),
     ]
     return found
@@ -235,8 +236,9 @@ def test_the_section_shows_both_variants_each_ratio_and_its_verdict():
     mlx = lines["SDPA, MLX"]
     assert "| 1.250 " in mlx and "**missed**" in mlx
     assert "not run: no GPU hardware here" in lines["SDPA, torch"]
-    summary = external_report.summary_row(external_findings())
-    assert "1.034 to 1.250 (1 of 2 outside)" in summary and "**missed**" in summary
+    check, target, measured, verdict = external_report.summary_row(external_findings())
+    assert (target, measured, verdict) == ("every ratio in 0.9 to 1.1",
+                                           "1.034 to 1.250 (1 of 2 outside)", "**missed**")
 
 
 def test_the_section_says_when_the_references_ran_with_another_state():

@@ -125,7 +125,7 @@ def test_the_reference_clock_runs_around_sampling_when_asked(probe_file, monkeyp
     bench.set_param_idx(0)
     bench.do_setup()
     calls = []
-    monkeypatch.setattr("mpsbench.selfcheck.reference.measure_step",
+    monkeypatch.setattr("mpsbench.reference_clock.measure_step",
                         lambda step, seconds: calls.append(seconds) or {"times": [0.5]})
     monkeypatch.setattr(NoBackend, "device", "cpu", raising=False)
     bench.do_run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mpsbench.errors import Unavailable
 from mpsbench.selfcheck import synccheck
 from mpsbench.timing import TimedStep
 
@@ -60,4 +61,26 @@ def test_a_launch_bound_step_is_judged_against_its_launch_time():
 def test_a_cpu_case_measures_every_clock_but_events():
     step = synccheck.WORKLOADS["torch"].phase_step("forward_inference", "cpu", 1)
     row = synccheck.measure(step, "torch", "forward_inference", 1, repeats=2)
-    assert row.suite > 0 and row.unsynced > 0 and row.events is None
+    assert row.events is None and row.suite_over_events is None
+    assert 0.5 < row.suite_over_unsynced < 2.0  # the CPU has nothing to wait for
+
+
+def test_the_command_writes_the_table_of_the_cases_that_ran(monkeypatch, tmp_path, capsys):
+    from mpsbench.cli import main
+
+    row = synccheck.SyncRow("torch", "cuda", "train_step", 64, suite=0.06, unsynced=0.015)
+
+    def run_cases(device, cases):
+        if cases[0] != synccheck.CASES[0]:
+            raise Unavailable("no GPU here")
+        return [row]
+
+    monkeypatch.setattr(synccheck, "run_cases", run_cases)
+    out = tmp_path / "sync.md"
+    assert main(["synccheck", "--output", str(out)]) == 0
+    assert out.read_text() == synccheck.to_markdown([row])
+    captured = capsys.readouterr()
+    assert "60.00 ms" in captured.out and f"skipped {synccheck.CASES[1]}: no GPU" in captured.err
+    monkeypatch.setattr(synccheck, "run_cases", lambda device, cases: [])
+    assert main(["synccheck", "--device", "cpu"]) == 2
+    assert "no case could run on 'cpu'" in capsys.readouterr().err

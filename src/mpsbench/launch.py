@@ -1,18 +1,8 @@
 """How asv starts benchmark processes, and what its forkserver imports before forking.
 
-asv runs every param combination in a fresh process. With ``spawn`` each one starts an
-interpreter and imports torch and torchvision again (seconds). With ``forkserver`` one
-server imports the suite once and forks a child per combination, so the suite imports
-torch and torchvision there, once, before any fork.
-
-That is safe only where nothing in the server has touched a device: importing torch
-initializes neither CUDA nor Metal (both start lazily, in the child). Seen on an H100
-with torch 2.11: children forked after ``import torch, torchvision`` ran ResNet-50 on
-CUDA; a child forked after the parent made one CUDA tensor failed with "Cannot
-re-initialize CUDA in forked subprocess". On macOS the
-server is not used at all: system frameworks loaded by numpy and torch (Accelerate,
-Metal, the Objective-C runtime) are not fork-safe, which is also why Python's own
-multiprocessing defaults to spawn there.
+Linux: ``forkserver``, whose server imports torch and torchvision once and touches no
+device before forking; macOS: ``spawn`` (fork after Metal is unsafe). Why, with what
+was seen: docs/decisions.md, "Launch method".
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ region: imports and warm-ups happen in ``setup``.
 
 With ``MPSBENCH_REFERENCE_SECONDS=S`` too, a time benchmark whose setup keeps its
 ``TimedStep`` in ``self.step`` is also timed by the independent reference clock
-(``selfcheck.reference``) for S/2 seconds just before asv's sampling and S/2 just after,
+(``reference_clock``) for S/2 seconds just before asv's sampling and S/2 just after,
 on the same step in the same process, and the record carries those times.
 """
 
@@ -124,7 +124,7 @@ def _reference(step: Any, seconds: float) -> dict[str, list[float]] | None:
     """The independent reference clock on ``step`` for ``seconds`` (none when 0)."""
     if step is None or seconds <= 0:
         return None
-    from mpsbench.selfcheck.reference import measure_step
+    from mpsbench.reference_clock import measure_step
 
     return measure_step(step, seconds)
 

@@ -26,9 +26,8 @@ class TimedStep:
     builds kernels, graphs and compiled code) and more, so that steady-state samples
     never include them; the first call on its own is timed in a fresh process
     (``mpsbench.firstcall``). Every call records its duration, run and wait, as
-    ``last_seconds``. A step of microseconds is timed in blocks of calls (``block``):
-    one call timed alone after asv's bookkeeping between samples carries cold caches
-    and an idle device, and read 2-3.5x the back-to-back time on an H100.
+    ``last_seconds``. A step of microseconds is timed in blocks of calls (``block``;
+    docs/decisions.md, "Blocks of calls").
     """
 
     def __init__(
@@ -55,11 +54,7 @@ class TimedStep:
         """Back-to-back calls that fill ``BLOCK_SECONDS``, counted by making them when
         first asked (after the warm-up; a cold step first makes one checked call, since
         blocks wait unchecked); 1 for a step with a ``prepare`` or one whose last call
-        alone filled a block.
-
-        Counting beats dividing by the last warm-up call, which still ran slow: blocks
-        sized that way lasted 20-90% of what they should, and the shorter a block,
-        the more of it the pause between asv's samples costs.
+        alone filled a block. Why counted: docs/decisions.md, "Blocks of calls".
         """
         if self._prepare is not None:
             return 1

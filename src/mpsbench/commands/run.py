@@ -61,11 +61,15 @@ def asv(*args: str) -> None:
         raise UserError(f"'asv {' '.join(args)}' failed; see its output above")
 
 
-def subcommand(*argv: str) -> int:
-    """Run another 'mpsbench' subcommand as its own parser reads 'argv'."""
-    from mpsbench.cli import build_parser
+def subcommand(name: str, *argv: str) -> int:
+    """Run the 'mpsbench' subcommand ``name`` as its own parser reads ``argv`` (its own
+    parser alone: this module never imports the ``mpsbench`` command that imports it)."""
+    from mpsbench.commands import history, machine, report, table
 
-    parsed = build_parser().parse_args(argv)
+    command = {"history": history, "machine": machine, "report": report, "table": table}[name]
+    parser = argparse.ArgumentParser(prog="mpsbench")
+    command.register(parser.add_subparsers(dest="command", required=True))
+    parsed = parser.parse_args([name, *argv])
     return int(parsed.handler(parsed) or 0)
 
 

@@ -19,6 +19,7 @@ from mpsbench.machine import torch_threads
 from mpsbench.selfcheck import analysis, external, measure, report
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import CASES, find_case
+from mpsbench.selfcheck.findings import Findings
 
 SECTIONS = ("fidelity", "external", "overhead", "stability", "regression")
 
@@ -93,8 +94,8 @@ def suite_settings(launch_method: str) -> list[str]:
         "never call it.",
         "- models are built once per process (`cached_step`); asv's per-sample setup only "
         "looks them up.",
-        f"- timing settings (`benchmarks/common.py`, `StepTiming`): number={StepTiming.number}, "
-        f"repeat={StepTiming.repeat}, rounds={StepTiming.rounds}, "
+        "- timing settings (`mpsbench/asv_settings.py`, `StepTiming`): "
+        f"number={StepTiming.number}, repeat={StepTiming.repeat}, rounds={StepTiming.rounds}, "
         f"warmup_time={StepTiming.warmup_time} (docs/decisions.md, \"Rounds\", says why).",
         f"- MLX operators' `time_step`: rounds={MLX_OP_ROUNDS} (docs/decisions.md, \"Rounds\").",
         "- the first call is not measured in every process: it is its own metric, "
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
     chosen = devices(args.device)
     launch_method = default_launch_method()
     work = args.work or Path(tempfile.mkdtemp(prefix="mpsbench-selfcheck-"))
-    findings = measure.Findings(started=time.time(), load_before=os.getloadavg())
+    findings = Findings(started=time.time(), load_before=os.getloadavg())
     scratch = AsvScratch(root, work / "suite", ["spawn", "forkserver", "A1", "A2",
                                                 *[measure.fidelity_label(c, d)
                                                   for d in chosen for c in cases],

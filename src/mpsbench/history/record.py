@@ -10,7 +10,6 @@ date order, so consecutive commits share their torch and a torch wheel is instal
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -47,18 +46,21 @@ def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
     A failed benchmark (asv stores None) makes the commit due again: the next run
     retries only what failed (asv's --skip-existing-successful).
     """
+    from asv import util as asv_util  # asv and pandas: the 'bench' and 'report' extras
+
+    from mpsbench import outcomes
+
     prefix = selection.FRAMEWORK_PREFIX[framework]
     found = False
     for path in (results / machine).glob(f"{sha[:8]}-*.json"):
         try:
-            entries = json.loads(path.read_text()).get("results", {})
-        except (OSError, ValueError, AttributeError):
-            continue
-        for name, entry in entries.items():
+            recorded_here = outcomes.outcomes(path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, asv_util.UserError):
+            continue  # not a results file asv can read: passed over, as asv does
+        for name, combos in recorded_here.items():
             if name.count(".") == 2 and name.split(".")[1].startswith(prefix):
                 found = True
-                if isinstance(entry, list) and entry and isinstance(entry[0], list) \
-                        and None in entry[0]:
+                if any(o.status == outcomes.FAILED for o in combos.values()):
                     return False
     return found
 

@@ -29,17 +29,10 @@ BENCHMARKS_FAILED = 2  # asv run's exit status when it ran, but some benchmarks 
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """One ``asv run``: its wall time and its output."""
+    """One ``asv run``: its wall time (what it recorded is in ``result_file``)."""
 
     label: str
     wall_seconds: float
-    output: str
-
-    @property
-    def failed(self) -> list[str]:
-        """The benchmarks asv reported as failed in this run."""
-        return [line.split("···", 1)[-1].split()[0] for line in self.output.splitlines()
-                if "···" in line and line.rstrip().endswith(" failed")]
 
 
 class AsvScratch:
@@ -102,8 +95,8 @@ class AsvScratch:
         if bench:
             args += ["--bench", bench]
         start = time.perf_counter()
-        output = self._asv(*args, env=env, accept=(0, BENCHMARKS_FAILED))
-        return RunOutcome(label, time.perf_counter() - start, output)
+        self._asv(*args, env=env, accept=(0, BENCHMARKS_FAILED))
+        return RunOutcome(label, time.perf_counter() - start)
 
     @cached_property
     def index(self) -> list[dict]:

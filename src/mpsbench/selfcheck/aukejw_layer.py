@@ -63,7 +63,7 @@ def torch_call(point: Any) -> tuple[Callable[[], Any], Callable[[], None], dict[
     from mpsbench.backends import get_backend
     from mpsbench.ops import torch_ops
     from mpsbench.ops.spec import get_op
-    from mpsbench.selfcheck.reference import torch_sync
+    from mpsbench.reference_clock import torch_sync
 
     backend = get_backend("torch", point.device)
     torch = backend.torch
@@ -127,7 +127,7 @@ def measure(framework: str, op: str, params: list[Any], repeats: int = 1,
     if facts["used"] == "cuda":
         import torch
 
-        from mpsbench.selfcheck.reference import cuda_event_times
+        from mpsbench.reference_clock import cuda_event_times
 
         record["events"] = refprocess.summary(cuda_event_times(torch, forward, min_ms / 1e3))
     return record

@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from mpsbench import allocator
 from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
-from mpsbench.selfcheck import analysis, refprocess
+from mpsbench.outcomes import outcome
+from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
-from mpsbench.selfcheck.measure import round_args, skip_reason, suite_value
+from mpsbench.selfcheck.fidelity import FidelityRow
+from mpsbench.selfcheck.measure import round_args, suite_value
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import torch_cpu_threads
 
@@ -43,45 +45,10 @@ OP_PROCESSES = 3  # aukejw processes per op at most, spread over asv's rounds
 
 
 @dataclass
-class ExternalRow:
-    """One suite benchmark against its outside reference on one device.
-
-    ``reference`` is what the ratio is judged on: the median over a ResNet-50
-    reference's iterations (``reference_mean`` their mean), the median over an op
-    reference's processes of the harness's mean per call. ``as_written`` is the outside
-    procedure itself where the reference is its faithful variant (None otherwise).
-    """
-
-    case: FidelityCase
-    device: str
-    procedure: str
-    used: str = ""
-    suite: float = float("nan")
-    reference: float = float("nan")
-    reference_mean: float | None = None
-    as_written: float | None = None
-    events: float | None = None
-    cpu_share: float | None = None  # the references' CPU time over their wall time
-    unavailable: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return analysis.ratio(self.suite, self.reference)
-
-    @property
-    def ratio_as_written(self) -> float | None:
-        return None if self.as_written is None else analysis.ratio(self.suite, self.as_written)
-
-    @property
-    def within(self) -> bool:
-        return analysis.within(self.ratio)
-
-
-@dataclass
 class ExternalFindings:
     """Every row, and the process state the references ran with."""
 
-    rows: list[ExternalRow] = field(default_factory=list)
+    rows: list[FidelityRow] = field(default_factory=list)
     threads: set[int] = field(default_factory=set)
     allocators: set[str] = field(default_factory=set)
     seed_iterations: int = SEED_ITERATIONS
@@ -103,7 +70,7 @@ class ExternalFindings:
             self.threads.add(record["threads"])
 
     @property
-    def measured(self) -> list[ExternalRow]:
+    def measured(self) -> list[FidelityRow]:
         return [row for row in self.rows if not row.unavailable]
 
 
@@ -159,10 +126,10 @@ def spread(groups: int, rounds: int) -> list[int]:
 
 
 def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
-                after: list[list[Reference]]) -> tuple[list[float], str, list[list[dict]]]:
+                after: list[list[Reference]]) -> tuple[list[float], list[list[dict]]]:
     """The unit's ``asv run`` one round at a time, the reference groups ``after`` spread
-    over the rounds (``spread``): the values asv stored in its results JSON (NaN: none),
-    asv's output, and the references' records, grouped as ``after``.
+    over the rounds (``spread``): the values asv stored in its results JSON (NaN: none)
+    and the references' records, grouped as ``after``.
 
     The rounds append their samples, which are then dropped (``drop_samples``), so the
     results JSON holds what one plain ``asv run`` stores: statistics over every round's
@@ -173,13 +140,12 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     rounds = scratch.rounds(bench)
     total = max(rounds.values())
     slots = spread(len(after), total)
-    outputs, records = [], []
+    records = []
     for index in range(total):
         scheduled = round_args(index, total, rounds, bench)
         if scheduled is not None:
             args, selected = scheduled
-            outputs.append(scratch.run(unit.label, selected or None, launch_method,
-                                       extra=args).output)
+            scratch.run(unit.label, selected or None, launch_method, extra=args)
         for slot, group in zip(slots, after, strict=True):
             if slot == index:
                 records.append([refprocess.run(*reference) for reference in group])
@@ -187,7 +153,13 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     commit = scratch.hashes[unit.label]
     values = [suite_value(scratch.results_dir, commit, case, unit.device)
               for case in unit.cases]
-    return values, "\n".join(outputs), records
+    return values, records
+
+
+def why_not_stored(scratch: AsvScratch, unit: Unit, case: FidelityCase) -> str:
+    """Why asv stored no value for ``case`` in the unit's run, from its results JSON."""
+    return outcome(scratch.result_file(unit.label), case.benchmark,
+                   case.asv_params(unit.device)).why_not
 
 
 def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]:
@@ -201,7 +173,7 @@ def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]
 
 
 def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
-                findings: ExternalFindings) -> list[ExternalRow]:
+                findings: ExternalFindings) -> list[FidelityRow]:
     """The seed's phases at one batch against the seed (gradients accumulating) and its
     faithful variant (zeroed): one process of each after each asv round, in the order
     ABBA, so neither variant always runs first."""
@@ -209,12 +181,12 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     base = ["--device", device, "--batch", str(batch),
             "--iterations", str(findings.seed_iterations)]
     seed, zero = (("seed_resnet", [*base, "--grads", grads]) for grads in GRADS)
-    suite, output, groups = interleaved(scratch, unit, launch_method,
+    suite, groups = interleaved(scratch, unit, launch_method,
                                         [[seed, zero], [zero, seed]])
     records = [record for group in groups for record in group]
     as_written = [r for r in records if r.get("grads") == "accumulate"]
     zeroed = [r for r in records if r.get("grads") == "zero"]
-    rows = [ExternalRow(case, device, _procedure(unit), suite=value)
+    rows = [FidelityRow(case, device, _procedure(unit), suite=value)
             for case, value in zip(unit.cases, suite, strict=True)]
     for row, phase in zip(rows, PHASES, strict=True):
         if not zeroed:
@@ -228,14 +200,14 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         events = pooled(zeroed, phase, events=True)
         row.events = statistics.median(events) if events else None
         if row.suite != row.suite:  # NaN: asv stored nothing for it
-            row.unavailable = skip_reason(output)
+            row.unavailable = why_not_stored(scratch, unit, row.case)
     for record in records:
         findings.note(record)
     return rows
 
 
 def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
-            findings: ExternalFindings) -> list[ExternalRow]:
+            findings: ExternalFindings) -> list[FidelityRow]:
     """Every op of one framework against aukejw's harness: after some of asv's rounds
     (``OP_PROCESSES`` at most, spread over them), one fresh interpreter per op."""
     device = unit.device
@@ -244,10 +216,10 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
                for op, case in zip(unit.ops, unit.cases, strict=True)]
     rounds = asv_rounds(scratch, unit)
     groups = min(OP_PROCESSES, rounds)
-    suite, output, records = interleaved(scratch, unit, launch_method, [harness] * groups)
+    suite, records = interleaved(scratch, unit, launch_method, [harness] * groups)
     rows = []
     for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
-        row = ExternalRow(case, device, _procedure(unit), suite=value)
+        row = FidelityRow(case, device, _procedure(unit), suite=value)
         rows.append(row)
         measured = [group[index] for group in records]
         if "unavailable" in measured[0]:
@@ -259,7 +231,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         events = [t for r in measured for t in r.get("events", {}).get("times", [])]
         row.events = statistics.median(events) if events else None
         if value != value:
-            row.unavailable = skip_reason(output)
+            row.unavailable = why_not_stored(scratch, unit, case)
     for record in (r for group in records for r in group):
         findings.note(record)
     findings.op_processes[unit.cases[0].framework] = (groups, rounds)
@@ -267,7 +239,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 
 def _unit_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
-               findings: ExternalFindings) -> list[ExternalRow]:
+               findings: ExternalFindings) -> list[FidelityRow]:
     """The unit's rows; a unit whose run or reference fails is reported as not measured,
     with the reason, and the section goes on (one broken install must not cost the rest)."""
     measure_unit = op_rows if unit.ops else resnet_rows
@@ -275,7 +247,7 @@ def _unit_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         return measure_unit(scratch, unit, launch_method, findings)
     except UserError as error:
         reason = str(error).splitlines()[0]
-        return [ExternalRow(case, unit.device, _procedure(unit), unavailable=reason)
+        return [FidelityRow(case, unit.device, _procedure(unit), unavailable=reason)
                 for case in unit.cases]
 
 
@@ -293,7 +265,7 @@ def measure(scratch: AsvScratch, devices: list[str], launch_method: str,
     for unit in units(devices, only):
         say(unit.label)
         if unit.device == "gpu" and not gpu_hardware_present():
-            findings.rows += [ExternalRow(case, unit.device, _procedure(unit),
+            findings.rows += [FidelityRow(case, unit.device, _procedure(unit),
                                           unavailable=NO_GPU_HARDWARE) for case in unit.cases]
         else:
             findings.rows += _unit_rows(scratch, unit, launch_method, findings)

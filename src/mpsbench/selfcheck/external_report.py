@@ -6,11 +6,10 @@ import math
 import os
 import time
 
-from tabulate import tabulate
-
 from mpsbench.ops.grid import GRIDS
-from mpsbench.selfcheck import analysis, aukejw_layer, seed_resnet
-from mpsbench.selfcheck.external import ExternalFindings, ExternalRow
+from mpsbench.selfcheck import aukejw_layer, markdown, seed_resnet
+from mpsbench.selfcheck.external import ExternalFindings
+from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
 
 TITLE = "## External fidelity"
 HEADERS = ["case", "device", "outside procedure", "suite (asv stored)", "reference",
@@ -29,7 +28,7 @@ def seconds(value: float | None) -> str:
     return f"{value:.4f} s" if abs(value) < 0.1 else f"{value:.3f} s"
 
 
-def _row(row: ExternalRow) -> list[str]:
+def _row(row: FidelityRow) -> list[str]:
     where = f"{row.device} ({row.used})" if row.used else row.device
     if row.unavailable:
         reason = row.unavailable.splitlines()[0][:160]
@@ -40,22 +39,15 @@ def _row(row: ExternalRow) -> list[str]:
         reference += f" (mean {seconds(row.reference_mean)})"
     written = row.ratio_as_written
     return [row.case.title, where, row.procedure, seconds(row.suite), reference,
-            f"{row.ratio:.3f}", "met" if row.within else "**missed**",
+            f"{row.ratio:.3f}", markdown.verdict(row.within),
             seconds(row.as_written), "-" if written is None else f"{written:.3f}",
             seconds(row.events), "-" if row.cpu_share is None else f"{row.cpu_share:.2f}"]
 
 
-def summary_row(found: ExternalFindings) -> str | None:
-    """The section's line in the report's summary table, or None when nothing ran."""
-    measured = found.measured
-    if not measured:
-        return None
-    ratios = [row.ratio for row in measured]
-    outside = sum(not row.within for row in measured)
-    verdict = "met" if not outside else "**missed**"
-    return (f"| external fidelity (suite / outside procedure in its own process) | every "
-            f"ratio in {analysis.FIDELITY_LOW} to {analysis.FIDELITY_HIGH} | {min(ratios):.3f} "
-            f"to {max(ratios):.3f} ({outside} of {len(ratios)} outside) | {verdict} |")
+def summary_row(found: ExternalFindings) -> tuple[str, str, str, str] | None:
+    """The section's row in the report's summary table, or None when nothing ran."""
+    return summary_cells("external fidelity (suite / outside procedure in its own process)",
+                         found.rows)
 
 
 def _load(load: tuple[float, float, float]) -> str:
@@ -93,8 +85,7 @@ def section(found: ExternalFindings, command: str) -> list[str]:
     if not found.rows:
         return []
     state = _state(found)
-    table = tabulate([_row(row) for row in found.rows], headers=HEADERS, tablefmt="github",
-                     disable_numparse=True)
+    table = "\n".join(markdown.table(HEADERS, [_row(row) for row in found.rows]))
     return [
         TITLE, "",
         "The suite's numbers against procedures nobody here wrote, each run in its own "

@@ -18,17 +18,16 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mpsbench import outcomes
 from mpsbench.probe import ENV as PROBE_ENV
 from mpsbench.probe import REFERENCE_ENV
 from mpsbench.results import load_benchmark_index, load_results
 from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
 from mpsbench.selfcheck.cases import FidelityCase
-
-if TYPE_CHECKING:
-    from mpsbench.selfcheck.external import ExternalFindings
+from mpsbench.selfcheck.fidelity import FidelityRow
 
 SLOWDOWN = 0.25
 FACTOR = 1.10
@@ -92,11 +91,7 @@ class ProbedRun:
 
     outcomes: list[RunOutcome] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[str]:
-        """Benchmarks that failed in any round, each named once."""
-        return sorted({name for o in self.outcomes for name in o.failed})
+    failed: list[str] = field(default_factory=list)  # as the label's results JSON says
 
     @property
     def costs(self) -> list[analysis.ProcessCost]:
@@ -131,24 +126,10 @@ def interleaved(scratch: AsvScratch, plans: list[Plan],
             run.outcomes.append(outcome)
             if probe_file.exists():
                 run.records += [json.loads(line) for line in probe_file.read_text().splitlines()]
+    for label, run in runs.items():
+        if run.outcomes:
+            run.failed = outcomes.failed(scratch.result_file(label))
     return runs
-
-
-@dataclass
-class FidelityRow:
-    """One case on one device: the suite's time, the reference's, and their ratio."""
-
-    case: FidelityCase
-    device: str
-    used: str = ""
-    suite: float = float("nan")
-    reference: float = float("nan")
-    events: float | None = None
-    unavailable: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return analysis.ratio(self.suite, self.reference)
 
 
 def suite_value(results_dir: Path, commit: str, case: FidelityCase, device: str) -> float:
@@ -161,14 +142,6 @@ def suite_value(results_dir: Path, commit: str, case: FidelityCase, device: str)
     return float(rows["value"].iloc[0]) if len(rows) else float("nan")
 
 
-def skip_reason(output: str) -> str:
-    """The reason asv printed for skipping a benchmark, or a generic one."""
-    for line in output.splitlines():
-        if "asv: skipped:" in line:
-            return line.split("asv: skipped:", 1)[1].strip()
-    return "asv recorded no time for it here"
-
-
 def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_method: str,
                  min_time: float) -> FidelityRow:
     """The case through asv, with the reference clock around each round's sampling."""
@@ -179,7 +152,9 @@ def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_me
                       minimum_rounds=FIDELITY_ROUNDS)[label]
     measured = [r for r in run.records if "reference" in r]
     if not measured:
-        row.unavailable = skip_reason("\n".join(o.output for o in run.outcomes))
+        row.unavailable = outcomes.outcome(scratch.result_file(label), case.benchmark,
+                                           case.asv_params(device)).why_not \
+            or "the reference clock did not run"
         return row
     row.used = measured[0]["device"]
     row.reference = statistics.median(t for r in measured for t in r["reference"]["times"])
@@ -206,25 +181,6 @@ class Comparison:
 
     as_stored: list[analysis.CompareRow]
     with_samples: list[analysis.CompareRow]
-
-
-@dataclass
-class Findings:
-    """Everything one self-check measured."""
-
-    started: float
-    load_before: tuple[float, float, float]
-    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    seconds: float = 0.0
-    import_torch: float = float("nan")
-    import_torch_vision: float = float("nan")
-    fidelity: list[FidelityRow] = field(default_factory=list)
-    launch: dict[str, ProbedRun] = field(default_factory=dict)
-    default_runs: list[ProbedRun] = field(default_factory=list)
-    stability: Comparison | None = None
-    spreads: list[tuple[str, float]] = field(default_factory=list)
-    regression: Comparison | None = None
-    external: ExternalFindings | None = None
 
 
 def compare(scratch: AsvScratch, before: str, after: str) -> Comparison:

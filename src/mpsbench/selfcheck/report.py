@@ -9,18 +9,19 @@ import time
 
 from mpsbench.history.stack import installed_version
 from mpsbench.machine import gpu_name
-from mpsbench.selfcheck import analysis, external_report
+from mpsbench.selfcheck import analysis, external_report, markdown
+from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
+from mpsbench.selfcheck.findings import Findings
 from mpsbench.selfcheck.measure import (
     FACTOR,
     FIDELITY_ROUNDS,
     REGRESSION_BENCHMARK,
     SLOWDOWN,
-    Findings,
     ProbedRun,
 )
 
 
-def _s(seconds: float) -> str:
+def _seconds(seconds: float) -> str:
     """Seconds with sensible precision: '12.3 us', '0.0123 s', '4.56 s', '123 s'."""
     if math.isnan(seconds):
         return "n/a"
@@ -33,10 +34,6 @@ def _s(seconds: float) -> str:
 
 def _pct(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "n/a"
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def _package(name: str) -> str:
@@ -85,50 +82,53 @@ def header(findings: Findings, command: str) -> list[str]:
 
 
 def summary(findings: Findings) -> list[str]:
-    rows = ["## Summary", "", "| check | target | measured | verdict |", "|---|---|---|---|"]
-    measured = [r for r in findings.fidelity if not r.unavailable]
-    if measured:
-        ratios = [r.ratio for r in measured]
-        outside = [r for r in measured if not analysis.within(r.ratio)]
-        rows.append(f"| fidelity (suite / reference) | every ratio in {analysis.FIDELITY_LOW}"
-                    f" to {analysis.FIDELITY_HIGH} | {min(ratios):.3f} to {max(ratios):.3f} "
-                    f"({len(outside)} of {len(ratios)} outside) | {_met(not outside)} |")
+    return ["## Summary", "", *markdown.table(["check", "target", "measured", "verdict"],
+                                              _summary_rows(findings))]
+
+
+def _summary_rows(findings: Findings) -> list[tuple[str, str, str, str]]:
+    rows = []
+    if fidelity := summary_cells("fidelity (suite / reference)", findings.fidelity):
+        rows.append(fidelity)
     if findings.default_runs:
-        att = findings.default_runs[0].attribution
+        grid = findings.default_runs[0].attribution
         limit = analysis.OVERHEAD_TARGET * findings.import_torch
         target = (f"at most {analysis.OVERHEAD_TARGET}x bare `import torch` "
-                  f"({_s(findings.import_torch)}): {_s(limit)}")
+                  f"({_seconds(findings.import_torch)}): {_seconds(limit)}")
         for what, per in [("overhead per measuring process (all not sampling)",
-                           att.overhead_per_measuring_process),
+                           grid.overhead_per_measuring_process),
                           ("... without the warm-up calls",
-                           att.launch_overhead_per_measuring_process)]:
-            rows.append(f"| {what} | {target} | {_s(per)} "
-                        f"({per / findings.import_torch:.2f}x) | {_met(per <= limit)} |")
-        rows.append(f"| default-grid run of one release | stated | {_s(att.wall)} wall, "
-                    f"{_s(att.timed)} inside timed regions ({_pct(att.timed, att.wall)}) | - |")
+                           grid.launch_overhead_per_measuring_process)]:
+            rows.append((what, target,
+                         f"{_seconds(per)} ({per / findings.import_torch:.2f}x)",
+                         markdown.verdict(per <= limit)))
+        rows.append(("default-grid run of one release", "stated",
+                     f"{_seconds(grid.wall)} wall, {_seconds(grid.timed)} inside timed "
+                     f"regions ({_pct(grid.timed, grid.wall)})", "-"))
     if findings.stability:
         as_stored, strict = _judged(findings.stability.as_stored, findings.stability.with_samples)
         target = f"at most {analysis.AA_TARGET:.0%}"
-        rows.append(f"| A/A: flagged by `asv compare --factor {FACTOR}` (results as `asv run`"
-                    f" stores them) | {target} | {_flagged(as_stored)} | "
-                    f"{_met(as_stored.fraction <= analysis.AA_TARGET)} |")
-        for metric, (n, f) in sorted(as_stored.by_metric.items()):
-            rows.append(f"| ... {metric} only | {target} | {f / n:.1%} ({f} of {n}) | "
-                        f"{_met(f / n <= analysis.AA_TARGET)} |")
-        rows.append(f"| ... judged on every sample (Mann-Whitney U) | stated | "
-                    f"{_flagged(strict)} | - |")
-    if findings.external and (line := external_report.summary_row(findings.external)):
-        rows.append(line)
+        rows.append((f"A/A: flagged by `asv compare --factor {FACTOR}` (results as `asv "
+                     "run` stores them)", target, _flagged(as_stored),
+                     markdown.verdict(as_stored.fraction <= analysis.AA_TARGET)))
+        for metric, (compared, flagged) in sorted(as_stored.by_metric.items()):
+            rows.append((f"... {metric} only", target,
+                         f"{flagged / compared:.1%} ({flagged} of {compared})",
+                         markdown.verdict(flagged / compared <= analysis.AA_TARGET)))
+        rows.append(("... judged on every sample (Mann-Whitney U)", "stated",
+                     _flagged(strict), "-"))
+    if findings.external and (row := external_report.summary_row(findings.external)):
+        rows.append(row)
     failed = sorted({name for run in findings.default_runs for name in run.failed})
     if findings.default_runs:
-        rows.append(f"| benchmarks that failed in the grid runs | none | "
-                    f"{', '.join(f'`{n}`' for n in failed) or 'none'} | {_met(not failed)} |")
+        rows.append(("benchmarks that failed in the grid runs", "none",
+                     ", ".join(f"`{n}`" for n in failed) or "none", markdown.verdict(not failed)))
     if findings.regression:
         for judge, found in _regression_rows(findings):
             shown = f"ratio {found.ratio.strip()}, mark `{found.mark or ' '}`" if found \
                 else "missing"
-            rows.append(f"| A/B: a {SLOWDOWN:.0%} slowdown is flagged ({judge}) | flagged | "
-                        f"{shown} | {_met(bool(found and found.mark == '+'))} |")
+            rows.append((f"A/B: a {SLOWDOWN:.0%} slowdown is flagged ({judge})", "flagged",
+                         shown, markdown.verdict(bool(found and found.mark == "+"))))
     return rows
 
 
@@ -151,49 +151,46 @@ def fidelity_section(findings: Findings) -> list[str]:
         "asv sample is itself a block of back-to-back steps of about 10 ms, read per step "
         "(`TimedStep.block`); a ResNet-50 sample is one step.",
         "",
-        "| case | device | suite (asv) | reference | ratio | CUDA events | verdict |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for r in findings.fidelity:
-        if r.unavailable:
-            lines.append(f"| {r.case.title} | {r.device} | n/a | n/a | n/a | n/a | "
-                         f"not run: {r.unavailable.splitlines()[0][:160]} |")
-            continue
-        events = _s(r.events) if r.events is not None else "-"
-        lines.append(f"| {r.case.title} | {r.device} ({r.used}) | {_s(r.suite)} | "
-                     f"{_s(r.reference)} | {r.ratio:.3f} | {events} | "
-                     f"{_met(analysis.within(r.ratio))} |")
-    return lines
+    return lines + markdown.table(["case", "device", "suite (asv)", "reference", "ratio",
+                                   "CUDA events", "verdict"],
+                                  [_fidelity_cells(row) for row in findings.fidelity])
+
+
+def _fidelity_cells(row: FidelityRow) -> tuple[str, ...]:
+    if row.unavailable:
+        return (row.case.title, row.device, "n/a", "n/a", "n/a", "n/a",
+                f"not run: {row.unavailable.splitlines()[0][:160]}")
+    events = _seconds(row.events) if row.events is not None else "-"
+    return (row.case.title, f"{row.device} ({row.used})", _seconds(row.suite),
+            _seconds(row.reference), f"{row.ratio:.3f}", events, markdown.verdict(row.within))
 
 
 def _parts_table(runs: dict[str, ProbedRun]) -> list[str]:
-    names = list(runs)
-    lines = ["| part | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    atts = {n: runs[n].attribution for n in names}
-    for part in analysis.PARTS:
-        lines.append(f"| {part} | " + " | ".join(
-            f"{_s(atts[n].parts[part])} ({_pct(atts[n].parts[part], atts[n].wall)})"
-            for n in names) + " |")
-    lines.append("| **wall time of `asv run`** | " +
-                 " | ".join(f"**{_s(atts[n].wall)}**" for n in names) + " |")
-    lines.append("| benchmark processes (of them measuring) | " + " | ".join(
-        f"{atts[n].processes} ({atts[n].measuring})" for n in names) + " |")
-    lines.append("| not sampling, per measuring process | " + " | ".join(
-        _s(atts[n].overhead_per_measuring_process) for n in names) + " |")
-    lines.append("| in-process overhead, median (max) | " + " | ".join(
-        f"{_s(analysis.median(atts[n].overheads))} "
-        f"({_s(max(atts[n].overheads, default=float('nan')))})" for n in names) + " |")
-    lines.append("| of sampling: first-call samples' fresh interpreters | " + " | ".join(
-        _s(atts[n].fresh_interpreters) for n in names) + " |")
-    return lines
+    parts = [run.attribution for run in runs.values()]
+    rows = [(part, *(f"{_seconds(a.parts[part])} ({_pct(a.parts[part], a.wall)})"
+                     for a in parts)) for part in analysis.PARTS]
+    rows += [
+        ("**wall time of `asv run`**", *(f"**{_seconds(a.wall)}**" for a in parts)),
+        ("benchmark processes (of them measuring)",
+         *(f"{a.processes} ({a.measuring})" for a in parts)),
+        ("not sampling, per measuring process",
+         *(_seconds(a.overhead_per_measuring_process) for a in parts)),
+        ("in-process overhead, median (max)",
+         *(f"{_seconds(analysis.median(a.overheads))} "
+           f"({_seconds(max(a.overheads, default=float('nan')))})" for a in parts)),
+        ("of sampling: first-call samples' fresh interpreters",
+         *(_seconds(a.fresh_interpreters) for a in parts)),
+    ]
+    return markdown.table(["part", *runs], rows)
 
 
 def overhead_section(findings: Findings, launch_subset: str, grid: str,
                      settings: list[str]) -> list[str]:
     lines = [
         "## Overhead", "",
-        f"Bare `python -c \"import torch\"`: {_s(findings.import_torch)}; "
-        f"`python -c \"import torch, torchvision\"`: {_s(findings.import_torch_vision)} "
+        f"Bare `python -c \"import torch\"`: {_seconds(findings.import_torch)}; "
+        f"`python -c \"import torch, torchvision\"`: {_seconds(findings.import_torch_vision)} "
         "(medians of 3).", "",
         "Each benchmark process records, through `MPSBENCH_PROBE`, when it was created, its "
         "framework imports, asv's first `setup` (models, inputs), the warm-up calls, and "
@@ -223,8 +220,8 @@ def _judged(*comparisons: list[analysis.CompareRow]) -> list[analysis.Stability]
     return [analysis.stability(rows) for rows in comparisons]
 
 
-def _flagged(st: analysis.Stability) -> str:
-    return f"{st.fraction:.1%} ({st.flagged} of {st.compared})"
+def _flagged(judged: analysis.Stability) -> str:
+    return f"{judged.fraction:.1%} ({judged.flagged} of {judged.compared})"
 
 
 def _regression_rows(findings: Findings) -> list[tuple[str, analysis.CompareRow | None]]:
@@ -233,13 +230,14 @@ def _regression_rows(findings: Findings) -> list[tuple[str, analysis.CompareRow 
             zip(JUDGES, (comparison.as_stored, comparison.with_samples), strict=True)]
 
 
-def _pattern(st: analysis.Stability) -> str:
+def _pattern(judged: analysis.Stability) -> str:
     """Where the flags fall, and what their directions say."""
     families = ", ".join(f"{name} {count}" for name, count in
-                         sorted(st.by_family.items(), key=lambda item: -item[1]))
-    text = (f"Of the {st.flagged} flagged ({JUDGES[0]}), {st.slower} read slower in run 2 "
-            f"and {st.flagged - st.slower} faster; by framework and device: {families}.")
-    if st.one_direction:
+                         sorted(judged.by_family.items(), key=lambda item: -item[1]))
+    text = (f"Of the {judged.flagged} flagged ({JUDGES[0]}), {judged.slower} read slower in "
+            f"run 2 and {judged.flagged - judged.slower} faster; by framework and device: "
+            f"{families}.")
+    if judged.one_direction:
         text += (" All in one direction: the machine drifted between the two runs' time "
                  "windows, which more rounds (processes spread over the run) average out.")
     return text
@@ -262,25 +260,30 @@ def stability_section(findings: Findings) -> list[str]:
              "`--record-samples` are tested with a Mann-Whitney U test over the pooled "
              "samples, which also calls a shift between processes significant; the "
              "self-check records samples to interleave its rounds, so it reports that "
-             "judgement too.", "",
-             f"| metric | compared | flagged ({JUDGES[0]}) | flagged ({JUDGES[1]}) |",
-             "|---|---|---|---|"]
-    for metric, (n, f) in sorted(as_stored.by_metric.items()):
-        f_strict = strict.by_metric.get(metric, (0, 0))[1]
-        lines.append(f"| {metric} | {n} | {f} ({f / n:.0%}) | {f_strict} ({f_strict / n:.0%}) |")
-    lines.append(f"| **all** | {as_stored.compared} | {as_stored.flagged} "
-                 f"({as_stored.fraction:.1%}) | {strict.flagged} ({strict.fraction:.1%}) |")
+             "judgement too.", ""]
+    rows = []
+    for metric, (compared, flagged) in sorted(as_stored.by_metric.items()):
+        flagged_strictly = strict.by_metric.get(metric, (0, 0))[1]
+        rows.append((metric, str(compared), f"{flagged} ({flagged / compared:.0%})",
+                     f"{flagged_strictly} ({flagged_strictly / compared:.0%})"))
+    rows.append(("**all**", str(as_stored.compared),
+                 f"{as_stored.flagged} ({as_stored.fraction:.1%})",
+                 f"{strict.flagged} ({strict.fraction:.1%})"))
+    lines += markdown.table(["metric", "compared", f"flagged ({JUDGES[0]})",
+                             f"flagged ({JUDGES[1]})"], rows)
     if as_stored.flagged:
         lines += ["", _pattern(as_stored)]
-    for judge, st in zip(JUDGES, (as_stored, strict), strict=True):
-        if st.flagged_names:
-            lines += ["", f"Flagged, {judge}:", ""] + [f"- `{n}`" for n in st.flagged_names]
+    for judge, judged in zip(JUDGES, (as_stored, strict), strict=True):
+        if judged.flagged_names:
+            lines += ["", f"Flagged, {judge}:", ""] + [f"- `{n}`" for n in judged.flagged_names]
     if findings.spreads:
         lines += ["", f"The noisiest values of run 2, by interquartile range over median (a "
                   f"value whose spread nears {FACTOR - 1:.0%} cannot be compared reliably at "
                   f"--factor {FACTOR}; give it more samples, a longer minimum time, or more "
-                  "rounds):", "", "| benchmark | IQR / median |", "|---|---|"]
-        lines += [f"| `{name}` | {spread:.1%} |" for name, spread in findings.spreads[:8]]
+                  "rounds):", ""]
+        lines += markdown.table(["benchmark", "IQR / median"],
+                                [(f"`{name}`", f"{spread:.1%}")
+                                 for name, spread in findings.spreads[:8]])
     return lines
 
 
@@ -293,16 +296,13 @@ def regression_section(findings: Findings) -> list[str]:
              f"CPU, and with `MPSBENCH_TEST_SLOWDOWN={SLOWDOWN}` sleeps after each step for "
              f"{SLOWDOWN:.0%} of the step's median time. Run plain and slowed, round by round "
              f"in alternation, then `asv compare --factor {FACTOR}`, judged both ways (see "
-             "the A/A):", "",
-             "| judged on | change | before | after | ratio | benchmark |",
-             "|---|---|---|---|---|---|"]
-    for judge, r in _regression_rows(findings):
-        if r is None:
-            lines.append(f"| {judge} | missing | - | - | - | `{REGRESSION_BENCHMARK}` |")
-        else:
-            lines.append(f"| {judge} | `{r.mark or ' '}` | {r.before} | {r.after} | "
-                         f"{r.ratio} | `{r.benchmark}` |")
-    return lines
+             "the A/A):", ""]
+    rows = [(judge, "missing", "-", "-", "-", f"`{REGRESSION_BENCHMARK}`") if found is None
+            else (judge, f"`{found.mark or ' '}`", found.before, found.after, found.ratio,
+                  f"`{found.benchmark}`")
+            for judge, found in _regression_rows(findings)]
+    return lines + markdown.table(["judged on", "change", "before", "after", "ratio",
+                                   "benchmark"], rows)
 
 
 def external_section(findings: Findings, command: str) -> list[str]:

@@ -45,7 +45,7 @@ class Regions:
     """
 
     def __init__(self, torch: Any, device: str) -> None:
-        from mpsbench.selfcheck.reference import torch_sync
+        from mpsbench.reference_clock import torch_sync
 
         self.torch = torch
         self.sync = torch_sync(torch, device)

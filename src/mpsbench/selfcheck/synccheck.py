@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from types import ModuleType
 
-from mpsbench.selfcheck.reference import cuda_event_times
+from mpsbench.reference_clock import cuda_event_times
 from mpsbench.timing import TimedStep
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
@@ -98,7 +98,7 @@ def run_cases(device: str = "gpu", cases=CASES) -> list[SyncRow]:
 
 def to_markdown(rows: list[SyncRow]) -> str:
     """A table of the three clocks with the ratios that matter."""
-    from tabulate import tabulate
+    from mpsbench.selfcheck import markdown
 
     def ratio(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"
@@ -109,4 +109,4 @@ def to_markdown(rows: list[SyncRow]) -> str:
               f"{r.suite_over_unsynced:.1f}x", ratio(r.suite_over_bound)] for r in rows]
     headers = ["framework", "device", "phase", "batch", "suite", "CUDA events",
                "suite/events", "unsynced", "suite/unsynced", "suite/max(events, unsynced)"]
-    return tabulate(table, headers, tablefmt="github", disable_numparse=True) + "\n"
+    return "\n".join(markdown.table(headers, table)) + "\n"

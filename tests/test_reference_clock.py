@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from mpsbench import reference_clock as reference
 from mpsbench.backends import get_backend
-from mpsbench.selfcheck import reference
 from mpsbench.timing import TimedStep
 
 
@@ -78,3 +78,12 @@ def test_measure_step_picks_the_clock_by_framework():
     step = TimedStep(backend, lambda: backend.torch.ones(2) * 2)
     found = reference.measure_step(step, min_run_time=0.0)
     assert set(found) == {"times"} and len(found["times"]) >= 1
+    assert all(0 < seconds < 0.1 for seconds in found["times"])  # seconds per call
+
+
+def test_measure_step_hands_the_step_and_time_to_its_frameworks_clock(monkeypatch):
+    monkeypatch.setattr(reference, "torch_reference", lambda step, t: {"torch": [t]})
+    monkeypatch.setattr(reference, "mlx_reference", lambda step, t: {"mlx": [t]})
+    for framework in ("torch", "mlx"):
+        step = SimpleNamespace(backend=SimpleNamespace(framework=framework))
+        assert reference.measure_step(step, min_run_time=0.5) == {framework: [0.5]}

@@ -12,7 +12,9 @@ synchronize or asv's timer:
 
 Each returns ``times`` (seconds per call, one figure per block) and, on CUDA, ``events``
 (seconds per call). The probe runs them inside the benchmark process, around asv's
-sampling, so the two clocks see the same process, step and moment.
+sampling, so the two clocks see the same process, step and moment; the self-check's
+outside references use its clocks and waits too. It sits below ``timing`` and
+``probe`` and imports neither: a step here is anything with ``work`` and ``backend``.
 """
 
 from __future__ import annotations
@@ -20,11 +22,19 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from mpsbench.timing import TimedStep
+from mpsbench.backends.base import Backend
 
 BLOCK_SECONDS = 0.01
+
+
+class Step(Protocol):
+    """What a reference times: a step's bare ``work`` on its ``backend``'s device
+    (``timing.TimedStep`` is one)."""
+
+    backend: Backend
+    work: Callable[[], Any]
 
 
 def blocked_times(call: Callable[[], Any], min_run_time: float) -> list[float]:
@@ -71,7 +81,7 @@ def torch_sync(torch: Any, device: str) -> Callable[[], None]:
     return lambda: None
 
 
-def torch_reference(step: TimedStep, min_run_time: float) -> dict[str, list[float]]:
+def torch_reference(step: Step, min_run_time: float) -> dict[str, list[float]]:
     """``blocked_autorange`` of work + synchronize; CUDA events too on CUDA."""
     import torch
     from torch.utils import benchmark
@@ -101,7 +111,7 @@ def cuda_event_times(torch: Any, work: Callable[[], Any], min_run_time: float) -
     return times
 
 
-def mlx_reference(step: TimedStep, min_run_time: float) -> dict[str, list[float]]:
+def mlx_reference(step: Step, min_run_time: float) -> dict[str, list[float]]:
     """A warm loop of calls, each ending in ``mx.eval`` of its outputs."""
     import mlx.core as mx
 
@@ -113,7 +123,7 @@ def mlx_reference(step: TimedStep, min_run_time: float) -> dict[str, list[float]
     return {"times": blocked_times(call, min_run_time)}
 
 
-def measure_step(step: TimedStep, min_run_time: float) -> dict[str, list[float]]:
+def measure_step(step: Step, min_run_time: float) -> dict[str, list[float]]:
     """The reference times for ``step``, by its framework (and CUDA events on CUDA)."""
     timer = torch_reference if step.backend.framework == "torch" else mlx_reference
     return timer(step, min_run_time)
