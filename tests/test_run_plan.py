@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import re
@@ -70,13 +71,38 @@ def readme_count(pattern: str) -> int:
     return int(match[1].replace(",", ""))
 
 
+def run_without_gpu(plan: Plan) -> int:
+    """The processes that run on a machine without a GPU: every cpu combination that does
+    not skip before an import (the same on any machine), rounds included."""
+    return sum(b.rounds for b in plan.benchmarks for combo, skip in zip(b.combos, b.skips,
+                                                                         strict=True)
+               if skip is None and "'gpu'" not in combo)
+
+
 def test_readme_states_the_process_counts_discovery_finds(default_plan):
-    first = sum(default_plan.select(list(c.regexes)).with_rounds(
-        1 if c.asv_args else None).processes for c in FIRST_LOOK)
-    assert readme_count(r"first\s+look\s+starts\s+([\d,]+)\s+benchmark\s+processes") == first
+    first_look = [default_plan.select(list(c.regexes)).with_rounds(1 if c.asv_args else None)
+                  for c in FIRST_LOOK]
+    assert readme_count(r"first\s+look\s+starts\s+([\d,]+)\s+benchmark\s+processes") == \
+        sum(p.processes for p in first_look)
+    assert readme_count(r"of\s+which\s+([\d,]+)\s+run\s+on\s+a\s+machine\s+without\s+a\s+GPU") \
+        == sum(run_without_gpu(p) for p in first_look)
     assert readme_count(r"whole\s+default\s+grid\s+starts\s+([\d,]+)\s+benchmark\s+"
-                        r"processes") == \
-        default_plan.processes
+                        r"processes") == default_plan.processes
+    assert readme_count(r"processes,\s+([\d,]+)\s+of\s+which\s+run\s+without\s+a\s+GPU") == \
+        run_without_gpu(default_plan)
+    assert readme_count(r"run\s+without\s+a\s+GPU,\s+in\s+([\d,]+)\s+chunks") == \
+        len(grid_chunks(default_plan))
+
+
+def test_readme_states_the_operator_grid_discovery_finds(default_plan):
+    combos = {metric: sum(len(b.combos) for b in default_plan.benchmarks
+                          if b.name.startswith("transformer.") and b.name.endswith(metric))
+              for metric in (".time_step", ".track_peak_memory", ".timeraw_first_call")}
+    assert readme_count(r"([\d,]+)\s+param\s+combinations\s+of\s+`time_step`\s+and\s+"
+                        r"`track_peak_memory`") == \
+        combos[".time_step"] + combos[".track_peak_memory"]
+    assert readme_count(r"and\s+([\d,]+)\s+of\s+`timeraw_first_call`") == \
+        combos[".timeraw_first_call"]
 
 
 def test_short_reasons():
@@ -178,16 +204,20 @@ def test_gitkeep_is_put_back(tmp_path):
     assert (tmp_path / "html" / ".gitkeep").exists()
 
 
-def help_texts() -> list[str]:
-    parser = build_parser()
+def help_texts(parser: argparse.ArgumentParser) -> list[str]:
+    """``parser``'s --help and that of every subcommand under it, nested ones too."""
     texts = [parser.format_help()]
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    texts.extend(p.format_help() for p in sub.choices.values())
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                texts.extend(help_texts(sub))
     return texts
 
 
 def test_help_reads_as_plain_text():
-    for text in help_texts():
+    texts = help_texts(build_parser())
+    assert any("usage: mpsbench history generate" in t for t in texts)  # nested ones too
+    for text in texts:
         assert "``" not in text and "%%" not in text, text[:200]
 
 

@@ -1,49 +1,76 @@
 """Screenshots of the published history (asv's site and mpsbench's report), in Chromium.
 
-Run after 'asv publish' and 'mpsbench report', from the repository root:
-    python3 docs/experiments/screenshots.py
-Writes docs/history-*.png and docs/report.png (the report's pages must name no test
-fixture: the script refuses to shoot one that does).
+Run after 'asv publish' and 'mpsbench report' of real results, from the repository root
+(asv's site needs `npm install --prefix tests/browser_assets` for its CDN files):
+    python3 docs/experiments/screenshots.py [--html DIR]
+Writes docs/history-*.png, docs/report.png and docs/report-metrics.png, and beside them
+docs/screenshots.json: the page each image shows and that page's text as Chromium
+rendered it, which tests/test_docs_images.py keeps free of test fixtures' names. It
+refuses to write anything from a page that names a fixture.
 """
 
+import argparse
+import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.browser import Page, browser, serve, serve_cdn_from_npm, wait_for_charts  # noqa: E402
+from tests.fixture_names import fixture_names_in  # noqa: E402
 
+DOCS = Path("docs")
+MANIFEST = DOCS / "screenshots.json"
 MACHINE = "linux-cpu-2core"
 ASV_VIEWS = {
-    "history-resnet50-torch.png": "#resnet50.TorchForwardInference.time_step"
+    "history-resnet50-torch.png": "index.html#resnet50.TorchForwardInference.time_step"
                                   f"?machine={MACHINE}&p-device=%27cpu%27&p-batch=4",
-    "history-sdpa-mlx.png": "#transformer.MLXSDPA.time_step"
+    "history-sdpa-mlx.png": "index.html#transformer.MLXSDPA.time_step"
                             f"?machine={MACHINE}&p-device=%27cpu%27&p-phase=%27forward%27"
                             "&p-mode=%27eager%27",
-    "history-regressions.png": "#regressions",
+    "history-regressions.png": "index.html#regressions",
+}
+REPORT = "mpsbench/index.html"
+REPORT_SECTIONS = {  # image -> the report's section at its top
+    "history-report-trends.png": "trends",
+    "report.png": "machines",
+    "report-metrics.png": "metrics",
 }
 
 
+def page_text(opened, page: str) -> str:
+    """The rendered text of ``page``; exits if it names a test fixture."""
+    text = opened.evaluate("document.body.innerText")
+    if found := fixture_names_in(text):
+        raise SystemExit(f"{page} shows test fixtures ({', '.join(found)}); publish real "
+                         "results")
+    return text
+
+
 def main() -> None:
-    html = Path("html")
-    report = (html / "mpsbench" / "index.html").read_text()
-    if "report_fixture" in report:
-        raise SystemExit("html/mpsbench/index.html shows test fixtures; publish real results")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, default=Path("html"),
+                        help="the published site (asv publish, then mpsbench report)")
+    html = parser.parse_args().html
+    pages: dict[str, str] = {}
+    images: dict[str, str] = {}
     with serve(html) as url, browser() as chromium:
         for name, view in ASV_VIEWS.items():
             page = Page(chromium)
             serve_cdn_from_npm(page.page)
-            opened = page.open(f"{url}/index.html{view}")
+            opened = page.open(f"{url}/{view}")
             opened.wait_for_timeout(4000)
-            opened.screenshot(path=f"docs/{name}")
-        page = Page(chromium)
-        opened = page.open(f"{url}/mpsbench/index.html")
+            pages[view] = page_text(opened, view)
+            opened.screenshot(path=DOCS / name)
+            images[name] = view
+        opened = Page(chromium).open(f"{url}/{REPORT}")
         wait_for_charts(opened, 60_000)
-        opened.locator("#trends").scroll_into_view_if_needed()
-        opened.screenshot(path="docs/history-report-trends.png")
-        opened.locator("#seed").scroll_into_view_if_needed()
-        opened.screenshot(path="docs/report.png")
-    print("wrote", ", ".join(["docs/report.png", "docs/history-report-trends.png",
-                              *(f"docs/{n}" for n in ASV_VIEWS)]))
+        pages[REPORT] = page_text(opened, REPORT)
+        for name, section in REPORT_SECTIONS.items():
+            opened.evaluate(f"document.getElementById('{section}').scrollIntoView()")
+            opened.screenshot(path=DOCS / name)
+            images[name] = REPORT
+    MANIFEST.write_text(json.dumps({"images": images, "pages": pages}, indent=1) + "\n")
+    print("wrote", ", ".join(str(DOCS / n) for n in images), "and", MANIFEST)
 
 
 if __name__ == "__main__":
