@@ -440,12 +440,12 @@ def test_the_cli_works_with_only_the_base_dependencies(tmp_path):
                     "--history", str(tmp_path / "history"))
     assert generated.returncode == 0 and "releases" in generated.stdout
     for command, extra in (("table", "report"), ("report", "report"), ("machine", "bench"),
-                           ("selfcheck", "report")):
+                           ("selfcheck", "bench")):
         done = cli(command)
         assert done.returncode == 2, command
         assert f"is not installed, and this command needs it: pip install -e '.[{extra}]'" \
             in done.stderr, (command, done.stderr)
-    assert "pip install -e '.[report]'" in cli("selfcheck", "--device", "gpu").stderr
+    assert "pip install -e '.[bench]'" in cli("selfcheck", "--device", "gpu").stderr
 
 
 # -- out of memory in a benchmark --------------------------------------------------------

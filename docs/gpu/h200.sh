@@ -113,7 +113,7 @@ case $stage in
       2>&1 | tee "$OUT/asv-resnet-mlx-$version.log" | tail -25
     provenance "mlx-$version"
     bring_back
-    A "mlx-$version" --bench "^transformer\.MLX\w+\.time_step\('gpu', 'float16', '(eager|compiled)', '(forward|forward_backward)', 1, 128\)" \
+    A "mlx-$version" --bench "^transformer\.MLX\w+\.time_step\('gpu', 'float16', '(eager|compiled)', '(forward|forward_backward)', 1, 128[,)]" \
       2>&1 | tee "$OUT/asv-ops-mlx-$version.log" | tail -25
     provenance "mlx-$version"
     bring_back
