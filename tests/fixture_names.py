@@ -12,7 +12,7 @@ FRAMEWORKS = ("Torch", "MLX")
 
 def fixture_names() -> set[str]:
     """'module.Class' for every class of a fixture suite, and 'module.Op' as the report
-    names an operator ('report_fixture.Matmul' for TorchMatmul and MLXMatmul)."""
+    names an operator ('report_fixture.MatMul' for TorchMatMul and MLXMatMul)."""
     names = set()
     for path in (p for suite in FIXTURE_SUITES for p in suite.glob("*.py")):
         for node in ast.parse(path.read_text()).body:

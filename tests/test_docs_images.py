@@ -29,7 +29,7 @@ def test_the_pages_show_the_suite_and_no_fixture():
 
 def test_fixture_names_are_the_test_suites_benchmarks():
     names = fixture_names()
-    assert {"report_fixture.Matmul", "report_fixture.TorchMatmul",
+    assert {"report_fixture.MatMul", "report_fixture.TorchMatMul",
             "allocator_fixture.AllocatorProbe", "slowed.TorchForwardInference"} <= names
-    assert fixture_names_in("report_fixture.Matmul track_flops") == ["report_fixture.Matmul"]
+    assert fixture_names_in("report_fixture.MatMul track_flops") == ["report_fixture.MatMul"]
     assert not fixture_names_in("resnet50.TorchForwardInference.time_step")

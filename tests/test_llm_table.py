@@ -67,3 +67,9 @@ def test_table_command_prints_recorded_llm_results(tmp_path, capsys):
     assert float(cells[10]) > 0  # MLX/torch
     assert main(["table", "--llm", "--html", "--results", str(results)]) == 0
     assert "<table" in capsys.readouterr().out
+    commit = out.split("(commit ")[1][:8]
+    assert main(["table", "--llm", "--results", str(results), "--commit", commit,
+                 "--device", "gpu"]) == 0  # a short hash resolves; nothing on the GPU here
+    assert "no LLM timings on gpu at commit " + commit in capsys.readouterr().out
+    assert main(["table", "--llm", "--results", str(results), "--commit", "torch-9.9.9"]) == 2
+    assert "no LLM timings recorded at 'torch-9.9.9'" in capsys.readouterr().err

@@ -71,10 +71,15 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no results for machine {args.machine!r} (machines with results: "
                         f"{', '.join(known)})")
     if args.llm:
+        from mpsbench.report.llm_table import llm_timings
         from mpsbench.report.llm_table import print_tables as print_llm_tables
 
         chosen_llm = [args.machine] if args.machine else known
-        return print_llm_tables(frame, chosen_llm, args.commit, args.device, args.html)
+        llm_rows = llm_timings(frame)
+        asked = resolve_commit(args.commit, llm_rows[llm_rows["machine"].isin(chosen_llm)],
+                               _history_tags(args.history), "LLM timings") \
+            if args.commit else None
+        return print_llm_tables(frame, chosen_llm, asked, args.device, args.html)
     timed = frame[frame["value"].notna()]
     resnet = resnet_timings(timed, None if args.frameworks else TORCH.id)
     chosen = [args.machine] if args.machine else known

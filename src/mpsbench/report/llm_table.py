@@ -119,6 +119,10 @@ def print_tables(frame: pd.DataFrame, machines: list[str], commit: str | None, d
             print(f"## Small-LLM inference on {machine}: no LLM results recorded\n")
             continue
         table = llm_table(frame, machine, chosen, device)
+        if table.frame.empty:
+            print(f"## Small-LLM inference on {machine}: no LLM timings on {device} at "
+                  f"commit {chosen[:8]}\n")
+            continue
         print(f"## Small-LLM inference on {machine}, {device} (commit {chosen[:8]}), "
               "tokens per second\n")
         print(f"{MEANING}.\n")
