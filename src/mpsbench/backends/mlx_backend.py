@@ -64,11 +64,8 @@ class MLXBackend(Backend):
             )
 
     def wait(self, outputs: Any = None) -> None:
-        """``mx.eval`` of ``outputs``, a tree whose every array it evaluates.
-
-        MLX walks the tree in C++; a walk in Python cost 3-8 us a call, which the
-        self-check saw as microsecond MLX steps reading up to 14% slow on CUDA.
-        """
+        """``mx.eval`` of ``outputs``, a tree whose every array it evaluates (MLX walks
+        it in C++: docs/decisions.md, "MLX's wait")."""
         self.mx.eval(outputs)
 
     def native_dtype(self, name: str) -> Any:
