@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # What ran on the lent H200 (see docs/gpu.md), one stage per device call:
+#   bash docs/gpu/h200.sh wheels                (here first: downloads what the stages carry)
 #   bash docs/gpu/h200.sh STAGE [MLX_VERSION]   (in the working tree there; $OUT comes back)
 # Wheels travel in .whl/ (gitignored): base/ (asv and its needs, cp312), llm/
 # (transformers, mlx-lm, regex), and mlx-cuda-13 of each MLX release in two halves,
@@ -49,6 +50,23 @@ install_llm() {  # transformers 5.24.0 (the image has 5.17.0), mlx-lm, regex, pa
 }
 bring_back() { tar czf "$OUT/results-$stage.tar.gz" results/$M; }
 case $stage in
+  wheels)  # here, not on the GPU: every wheel the stages carry, into .whl/ (gitignored)
+    get="python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12
+      --implementation cp --platform manylinux_2_35_x86_64 --platform manylinux_2_28_x86_64
+      --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform any"
+    $get -d .whl/base asv==0.6.6 asv_runner==0.3.2 json5 Pympler importlib-metadata==8.7.0 \
+      virtualenv distlib platformdirs python-discovery || exit 1
+    $get -d .whl/llm transformers==5.24.0 mlx-lm==0.32.2 regex || exit 1
+    for version in ${MLX_VERSIONS:-0.30.6 0.32.4}; do
+      mkdir -p .whl/cuda-$version-a .whl/cuda-$version-b /tmp/cuda-$version
+      $get -d /tmp/cuda-$version mlx-cuda-13==$version || exit 1
+      split -n 2 /tmp/cuda-$version/mlx_cuda_13-$version-*.whl /tmp/cuda-$version/mlx_cuda_13-$version.part-
+      mv /tmp/cuda-$version/mlx_cuda_13-$version.part-aa .whl/cuda-$version-a/
+      mv /tmp/cuda-$version/mlx_cuda_13-$version.part-ab .whl/cuda-$version-b/
+      $get -d .whl/cuda-$version-b mlx==$version || exit 1
+    done
+    du -sh .whl/*
+    ;;
   torch)  # torch CUDA, eager: ResNet-50 and the operators (compiled and first calls: see gpu.md)
     setup
     python3 docs/gpu/experiments/gpu_point.py torch | tee "$OUT/gpu_point_torch.jsonl"
@@ -118,5 +136,5 @@ case $stage in
     provenance "mlx-$version"
     bring_back
     ;;
-  *) echo "unknown stage $stage (torch, park, mlx, external, llm, history VERSION)"; exit 2 ;;
+  *) echo "unknown stage $stage (wheels, torch, park, mlx, external, llm, history VERSION)"; exit 2 ;;
 esac
