@@ -102,7 +102,7 @@ case $stage in
     install_llm
     setup
     timeout ${LIMIT:-480} python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
-      --skip overhead --skip stability --skip regression --seed-iterations 3 --units "${UNITS:-.}" \
+      --skip overhead --skip stability --skip regression --seed-iterations ${SEED_ITERATIONS:-3} --units "${UNITS:-.}" \
       --output "$OUT/external-gpu.md" 2>&1 | tail -40
     if [ "${CPU_TABLE:-0}" = 1 ]; then
       A torch-2.11.0 \
