@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 from mpsbench import allocator
 from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
-from mpsbench.outcomes import outcome
 from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
 from mpsbench.selfcheck.fidelity import FidelityRow
-from mpsbench.selfcheck.measure import round_args, suite_value
+from mpsbench.selfcheck.measure import round_args, suite_value, why_not_stored
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import torch_cpu_threads
 
@@ -156,12 +155,6 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     return values, records
 
 
-def why_not_stored(scratch: AsvScratch, unit: Unit, case: FidelityCase) -> str:
-    """Why asv stored no value for ``case`` in the unit's run, from its results JSON."""
-    return outcome(scratch.result_file(unit.label), case.benchmark,
-                   case.asv_params(unit.device)).why_not
-
-
 def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]:
     """Every iteration's seconds of ``phase`` over the seed processes ``records`` (their
     CUDA-event seconds with ``events``)."""
@@ -200,7 +193,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         events = pooled(zeroed, phase, events=True)
         row.events = statistics.median(events) if events else None
         if row.suite != row.suite:  # NaN: asv stored nothing for it
-            row.unavailable = why_not_stored(scratch, unit, row.case)
+            row.unavailable = why_not_stored(scratch, unit.label, row.case, unit.device)
     for record in records:
         findings.note(record)
     return rows
@@ -231,7 +224,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         events = [t for r in measured for t in r.get("events", {}).get("times", [])]
         row.events = statistics.median(events) if events else None
         if value != value:
-            row.unavailable = why_not_stored(scratch, unit, case)
+            row.unavailable = why_not_stored(scratch, unit.label, case, unit.device)
     for record in (r for group in records for r in group):
         findings.note(record)
     findings.op_processes[unit.cases[0].framework] = (groups, rounds)

@@ -142,6 +142,13 @@ def suite_value(results_dir: Path, commit: str, case: FidelityCase, device: str)
     return float(rows["value"].iloc[0]) if len(rows) else float("nan")
 
 
+def why_not_stored(scratch: AsvScratch, label: str, case: FidelityCase, device: str) -> str:
+    """Why asv stored no value for ``case`` in run ``label``, from its results JSON ('' if
+    it stored one)."""
+    return outcomes.outcome(scratch.result_file(label), case.benchmark,
+                            case.asv_params(device)).why_not
+
+
 def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_method: str,
                  min_time: float) -> FidelityRow:
     """The case through asv, with the reference clock around each round's sampling."""
@@ -152,8 +159,7 @@ def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_me
                       minimum_rounds=FIDELITY_ROUNDS)[label]
     measured = [r for r in run.records if "reference" in r]
     if not measured:
-        row.unavailable = outcomes.outcome(scratch.result_file(label), case.benchmark,
-                                           case.asv_params(device)).why_not \
+        row.unavailable = why_not_stored(scratch, label, case, device) \
             or "the reference clock did not run"
         return row
     row.used = measured[0]["device"]
