@@ -178,13 +178,14 @@ def test_operator_table_at_the_default_point():
 
 def test_benchmarked_versions_go_into_the_facts(tmp_path, monkeypatch):
     (tmp_path / "box").mkdir()
+    earlier = {"old": {"venv-py3.12": {"python": "3.12.1", "packages": {"torch": "2.14.1"}}}}
     (tmp_path / "box" / "machine.facts").write_text(json.dumps(
-        {"machine": "box", "packages": {"torch": "2.14.1"}, "python": "3.11.7"}))
+        {"machine": "box", "packages": {"torch": "2.14.1"}, "python": "3.11.7",
+         "environments": earlier}))
     monkeypatch.setattr(envinfo, "asv_environments", lambda extra: [("venv-py3.12", "py")])
     monkeypatch.setattr(envinfo, "versions_of", lambda python: {
         "python": "3.12.1", "packages": {"torch": "2.15.0", "torchvision": "0.29.2"}})
-    earlier = {"old": {"venv-py3.12": {"python": "3.12.1", "packages": {"torch": "2.14.1"}}}}
-    facts = envinfo.record_benchmarked(tmp_path, "box", ["--set-commit-hash", "new"], earlier)
+    facts = envinfo.record_benchmarked(tmp_path, "box", ["--set-commit-hash", "new"])
     saved = json.loads((tmp_path / "box" / "machine.facts").read_text())
     assert saved == facts and saved["packages"]["torch"] == "2.15.0"
     assert set(saved["environments"]) == {"old", "new"}

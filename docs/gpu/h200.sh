@@ -32,7 +32,7 @@ from mpsbench import envinfo
 commit = subprocess.run(["git", "--git-dir=.asv/history", "rev-parse", sys.argv[1]],
                         capture_output=True, text=True, check=True).stdout.strip()
 envinfo.record_benchmarked(Path("results"), "nvidia-h200",
-                           ["-E", f"existing:{sys.executable}", "--set-commit-hash", commit], {})
+                           ["-E", f"existing:{sys.executable}", "--set-commit-hash", commit])
 PY
 }
 install_mlx() {  # install_mlx VERSION: join the parked half of mlx-cuda-13 with the carried one

@@ -29,11 +29,6 @@ SNIPPET = (
 )
 
 
-def read_environments(results_dir: Path, machine: str) -> dict[str, Any]:
-    """What earlier runs recorded per commit (before 'mpsbench machine' rewrites the facts)."""
-    return dict(read_facts(results_dir, machine).get("environments") or {})
-
-
 def versions_of(python: str) -> dict[str, Any] | None:
     """The Python version and framework versions installed for ``python``; None if unknown."""
     try:
@@ -73,13 +68,13 @@ def benchmarked_commit(extra: list[str]) -> str | None:
         return None
 
 
-def record_benchmarked(results_dir: Path, machine: str, extra: list[str],
-                       earlier: dict[str, Any]) -> dict[str, Any]:
-    """Write the benchmarked environment's versions into ``machine``'s facts."""
+def record_benchmarked(results_dir: Path, machine: str, extra: list[str]) -> dict[str, Any]:
+    """Write the benchmarked environment's versions into ``machine``'s facts, beside
+    those earlier runs recorded there ('mpsbench machine' keeps them)."""
     path = facts_path(results_dir, machine)
     facts = read_facts(results_dir, machine)
     commit = benchmarked_commit(extra)
-    environments = {**earlier, **(facts.get("environments") or {})}
+    environments = dict(facts.get("environments") or {})
     try:
         envs = asv_environments(extra)
     except Exception as error:  # noqa: BLE001 -- provenance must not fail the run

@@ -105,7 +105,6 @@ def run(args: argparse.Namespace) -> int:
     environ = grid_environ(args.grid)
     os.environ.update(environ)
     subcommand("history", "generate")
-    earlier = envinfo.read_environments(RESULTS, args.name)
     plan = discover_in_subprocess(Path("benchmarks"), environ)
     if user_selects(extra):
         chunks = [Chunk("your --bench selection", ())]
@@ -148,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         spent_estimate += cost.seconds(selected, rounds)
     print(f"\nbenchmarks done in {duration(time.monotonic() - started)}; asv's full "
           f"output is in {log}\n")
-    envinfo.record_benchmarked(RESULTS, args.name, extra, earlier)
+    envinfo.record_benchmarked(RESULTS, args.name, extra)
     asv("publish")
     envinfo.keep_gitkeep(HTML)
     subcommand("report")
