@@ -12,6 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import asv  # noqa: F401 -- every section is asv runs: a missing asv is named first
+
 from mpsbench.errors import UserError
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
