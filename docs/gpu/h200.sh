@@ -103,6 +103,7 @@ case $stage in
     setup
     timeout ${LIMIT:-480} python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
       --skip overhead --skip stability --skip regression --seed-iterations ${SEED_ITERATIONS:-3} --units "${UNITS:-.}" \
+      --external-rounds ${EXTERNAL_ROUNDS:-1} --gpu-cpu ${GPU_CPU:-last} \
       --output "$OUT/external-gpu.md" 2>&1 | tail -40
     if [ "${CPU_TABLE:-0}" = 1 ]; then
       A torch-2.11.0 \
@@ -123,15 +124,18 @@ case $stage in
     tar czf "$OUT/results-llm.tgz" results/$M results/benchmarks.json
     ;;
   history)  # history VERSION: MLX CUDA at one MLX release under its history commit, torch
-            # being the image's 2.11.0: ResNet-50's eager phases, the operators' default point
+            # being the image's 2.11.0: ResNet-50's eager phases (RESNET=0: not), the
+            # operators' default point (OPS: a regex of class names, e.g. 'SDPA|RoPE')
     version=$2
     install_mlx "$version"
     setup
-    A "mlx-$version" --bench "^resnet50\.MLX(?!Compiled)\w+\.time_step\('gpu'" \
-      2>&1 | tee "$OUT/asv-resnet-mlx-$version.log" | tail -25
-    provenance "mlx-$version"
-    bring_back
-    A "mlx-$version" --bench "^transformer\.MLX\w+\.time_step\('gpu', 'float16', '(eager|compiled)', '(forward|forward_backward)', 1, 128[,)]" \
+    if [ "${RESNET:-1}" = 1 ]; then
+      A "mlx-$version" --bench "^resnet50\.MLX(?!Compiled)\w+\.time_step\('gpu'" \
+        2>&1 | tee "$OUT/asv-resnet-mlx-$version.log" | tail -25
+      provenance "mlx-$version"
+      bring_back
+    fi
+    A "mlx-$version" --bench "^transformer\.MLX(${OPS:-\w+})\.time_step\('gpu', 'float16', '(eager|compiled)', '(forward|forward_backward)', 1, 128[,)]" \
       2>&1 | tee "$OUT/asv-ops-mlx-$version.log" | tail -25
     provenance "mlx-$version"
     bring_back

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asv  # noqa: F401 -- every section is asv runs: a missing asv is named first
 
+from mpsbench import affinity
 from mpsbench.errors import UserError
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
@@ -54,6 +55,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed-iterations", type=int, default=external.SEED_ITERATIONS,
                         help="timed iterations of each phase in the external section's "
                         f"ResNet-50 reference (default: {external.SEED_ITERATIONS})")
+    parser.add_argument("--external-rounds", type=int, default=1, metavar="N",
+                        help="asv rounds of each external unit at least, a reference "
+                        "group after each (default: the classes' own)")
+    parser.add_argument("--gpu-cpu", default=affinity.LAST, metavar="CPU",
+                        help="the one CPU both sides of the external section's GPU units "
+                        "run on: a number, 'last' (the last this process may use; default) "
+                        "or 'none'. Launch-bound GPU steps move with the host CPU")
     parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
                         help="leave a section out (repeatable)")
     parser.add_argument("--work", type=Path, help="keep asv's scratch files here")
@@ -64,7 +72,7 @@ def command_line(args: argparse.Namespace) -> str:
     """The command as a shell takes it, options that differ from the parser's defaults."""
     parts = ["mpsbench", "selfcheck"]
     for option in ("output", "device", "bench", "cases", "units", "min_time",
-                   "seed_iterations", "work"):
+                   "seed_iterations", "external_rounds", "gpu_cpu", "work"):
         value = getattr(args, option)
         if value is not None and value != args.selfcheck_parser.get_default(option):
             parts += [f"--{option.replace('_', '-')}", str(value)]
@@ -117,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
     if not (root / "asv.conf.json").exists() or not (root / "benchmarks").is_dir():
         raise UserError("run 'mpsbench selfcheck' from the repository root (asv.conf.json)")
     cases = [find_case(k) for k in args.cases.split(",")] if args.cases else CASES
+    gpu_cpu = affinity.resolve(args.gpu_cpu)
+    if args.external_rounds < 1:
+        raise UserError(f"--external-rounds must be at least 1, not {args.external_rounds}")
     chosen = devices(args.device)
     launch_method = default_launch_method()
     work = args.work or Path(tempfile.mkdtemp(prefix="mpsbench-selfcheck-"))
@@ -137,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
             _say("external fidelity")
             findings.external = external.measure(
                 scratch, chosen, launch_method,
-                external.ExternalFindings(seed_iterations=args.seed_iterations), _say,
+                external.ExternalFindings(seed_iterations=args.seed_iterations,
+                                          rounds=args.external_rounds,
+                                          gpu_cpu=gpu_cpu), _say,
                 args.units)
         if "overhead" not in args.skip:
             _say("launch methods")

@@ -13,6 +13,11 @@ faithful variant and the procedure as written is shown beside it: the seed lets
 gradients accumulate over iterations, where the suite zeroes them before each
 backward. aukejw's torch call enters ``torch.inference_mode()`` every call, in eval
 mode, as the suite's forward steps do, so there is nothing to vary.
+
+On the GPU both sides can be pinned to one CPU (``ExternalFindings.gpu_cpu``): asv's
+benchmark processes through its ``--cpu-affinity``, the references from their start,
+each with torch on one CPU thread. A launch-bound GPU step moves with the host CPU that
+launches it, and pinning takes the scheduler's choice of CPU out of the comparison.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mpsbench import allocator
+from mpsbench import affinity, allocator
 from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 from mpsbench.selfcheck import refprocess
@@ -34,13 +39,14 @@ from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
 from mpsbench.selfcheck.fidelity import FidelityRow
 from mpsbench.selfcheck.measure import round_args, suite_value, why_not_stored
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
-from mpsbench.threads import torch_cpu_threads
+from mpsbench.threads import THREADS_ENV, torch_cpu_threads
 
 RESNET_BATCHES = (1, 4, 16)
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
 FRAMEWORKS = ("torch", "mlx")
 SEED_ITERATIONS = 5  # per process; two processes of each variant
-OP_PROCESSES = 3  # aukejw processes per op at most, spread over asv's rounds
+OP_PROCESSES = 4  # aukejw processes per op at most, spread over asv's rounds
+PINNED_THREADS = 1  # torch's CPU threads in a process pinned to one CPU, on both sides
 
 
 @dataclass
@@ -59,6 +65,10 @@ class ExternalFindings:
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     suite_threads: int = 0  # what the suite's torch processes use here
     suite_allocator: str = ""  # the allocator state every benchmark process sets
+    gpu_cpu: int | None = None  # the one CPU both sides of a GPU unit run on; None: any
+    rounds: int = 1  # asv rounds each unit runs at least (the classes' own, if more)
+    pinned_threads: set[int] = field(default_factory=set)  # references' on gpu_cpu
+    seed_processes: int = 2  # seed processes of each variant per ResNet-50 unit
 
     def note(self, record: dict) -> None:
         """Keep what a reference process says it ran with."""
@@ -66,7 +76,12 @@ class ExternalFindings:
             return
         self.allocators.add(record["allocator"])
         if "threads" in record:
-            self.threads.add(record["threads"])
+            pinned = self.gpu_cpu is not None and record.get("cpus") == [self.gpu_cpu]
+            (self.pinned_threads if pinned else self.threads).add(record["threads"])
+
+    def pin(self, unit: Unit) -> int | None:
+        """The CPU ``unit``'s processes run on: ``gpu_cpu`` for a GPU unit, else any."""
+        return self.gpu_cpu if unit.device == "gpu" else None
 
     @property
     def measured(self) -> list[FidelityRow]:
@@ -109,9 +124,10 @@ def bench_regex(cases: tuple[FidelityCase, ...], device: str) -> str:
     return "|".join(f"(?:{case.bench_regex(device)})" for case in cases)
 
 
-def asv_rounds(scratch: AsvScratch, unit: Unit) -> int:
-    """How many rounds a plain ``asv run`` gives the unit's benchmarks."""
-    return max(scratch.rounds(bench_regex(unit.cases, unit.device)).values())
+def asv_rounds(scratch: AsvScratch, unit: Unit, minimum: int = 1) -> int:
+    """How many rounds a plain ``asv run`` (``-a rounds=minimum`` where that is more)
+    gives the unit's benchmarks."""
+    return max(scratch.rounds(bench_regex(unit.cases, unit.device), minimum).values())
 
 
 Reference = tuple[str, list[str]]  # a refprocess module and its arguments
@@ -125,10 +141,12 @@ def spread(groups: int, rounds: int) -> list[int]:
 
 
 def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
-                after: list[list[Reference]]) -> tuple[list[float], list[list[dict]]]:
+                after: list[list[Reference]],
+                findings: ExternalFindings) -> tuple[list[float], list[list[dict]]]:
     """The unit's ``asv run`` one round at a time, the reference groups ``after`` spread
     over the rounds (``spread``): the values asv stored in its results JSON (NaN: none)
-    and the references' records, grouped as ``after``.
+    and the references' records, grouped as ``after``. Both sides run on the unit's CPU
+    (``ExternalFindings.pin``) with torch on ``PINNED_THREADS`` there.
 
     The rounds append their samples, which are then dropped (``drop_samples``), so the
     results JSON holds what one plain ``asv run`` stores: statistics over every round's
@@ -136,18 +154,22 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
     as the suite.
     """
     bench = bench_regex(unit.cases, unit.device)
-    rounds = scratch.rounds(bench)
+    rounds = scratch.rounds(bench, findings.rounds)
     total = max(rounds.values())
     slots = spread(len(after), total)
+    cpu = findings.pin(unit)
+    env = {THREADS_ENV: str(PINNED_THREADS)} if cpu is not None else {}
     records = []
     for index in range(total):
         scheduled = round_args(index, total, rounds, bench)
         if scheduled is not None:
             args, selected = scheduled
-            scratch.run(unit.label, selected or None, launch_method, extra=args)
+            scratch.run(unit.label, selected or None, launch_method, env=env,
+                        extra=(*args, *affinity.asv_args(cpu)))
         for slot, group in zip(slots, after, strict=True):
             if slot == index:
-                records.append([refprocess.run(*reference) for reference in group])
+                records.append([refprocess.run(module, args, cpu, env)
+                                for module, args in group])
     scratch.drop_samples(unit.label)
     commit = scratch.hashes[unit.label]
     values = [suite_value(scratch.results_dir, commit, case, unit.device)
@@ -169,13 +191,15 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
                 findings: ExternalFindings) -> list[FidelityRow]:
     """The seed's phases at one batch against the seed (gradients accumulating) and its
     faithful variant (zeroed): one process of each after each asv round, in the order
-    ABBA, so neither variant always runs first."""
+    ABBA..., so neither variant always runs first."""
     device, batch = unit.device, unit.cases[0].params[1]
     base = ["--device", device, "--batch", str(batch),
             "--iterations", str(findings.seed_iterations)]
     seed, zero = (("seed_resnet", [*base, "--grads", grads]) for grads in GRADS)
-    suite, groups = interleaved(scratch, unit, launch_method,
-                                        [[seed, zero], [zero, seed]])
+    after = [[seed, zero] if index % 2 == 0 else [zero, seed]
+             for index in range(asv_rounds(scratch, unit, findings.rounds))]
+    findings.seed_processes = len(after)
+    suite, groups = interleaved(scratch, unit, launch_method, after, findings)
     records = [record for group in groups for record in group]
     as_written = [r for r in records if r.get("grads") == "accumulate"]
     zeroed = [r for r in records if r.get("grads") == "zero"]
@@ -207,9 +231,9 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     harness = [("aukejw_layer", ["--framework", case.framework, "--op", op, "--params",
                                  json.dumps(list(case.asv_params(device)))])
                for op, case in zip(unit.ops, unit.cases, strict=True)]
-    rounds = asv_rounds(scratch, unit)
+    rounds = asv_rounds(scratch, unit, findings.rounds)
     groups = min(OP_PROCESSES, rounds)
-    suite, records = interleaved(scratch, unit, launch_method, [harness] * groups)
+    suite, records = interleaved(scratch, unit, launch_method, [harness] * groups, findings)
     rows = []
     for index, (case, value) in enumerate(zip(unit.cases, suite, strict=True)):
         row = FidelityRow(case, device, _procedure(unit), suite=value)

@@ -8,7 +8,7 @@ import time
 
 from mpsbench.ops.grid import GRIDS
 from mpsbench.selfcheck import aukejw_layer, markdown, seed_resnet
-from mpsbench.selfcheck.external import ExternalFindings
+from mpsbench.selfcheck.external import PINNED_THREADS, ExternalFindings
 from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
 
 TITLE = "## External fidelity"
@@ -80,6 +80,29 @@ def _state(found: ExternalFindings) -> str:
             f"({'the same' if same else '**not the same**'}).")
 
 
+def _pinning(found: ExternalFindings) -> str:
+    """How the GPU units' processes were placed on the host's CPUs."""
+    if not any(row.device == "gpu" and not row.unavailable for row in found.rows):
+        return ""
+    if found.gpu_cpu is None:
+        return ("The GPU units ran on whichever CPUs the OS chose (`--gpu-cpu none`, or an "
+                "OS without CPU affinity). ")
+    threads = ", ".join(str(t) for t in sorted(found.pinned_threads)) or "n/a"
+    return (f"The GPU units ran on CPU {found.gpu_cpu} alone, both sides: asv's benchmark "
+            f"processes through `asv run --cpu-affinity {found.gpu_cpu}`, each reference "
+            f"from its start, torch with {PINNED_THREADS} CPU thread in the suite's "
+            f"(`MPSBENCH_CPU_THREADS`) and {threads} in the references'. A launch-bound "
+            "GPU step is the host CPU launching kernels, and moves with the CPU the OS "
+            "puts the process on (docs/gpu.md, \"Suite and outside procedure in one "
+            "process\"). ")
+
+
+def _rounds(found: ExternalFindings) -> str:
+    if found.rounds <= 1:
+        return "the class's own rounds"
+    return f"the class's own rounds or {found.rounds} (`-a rounds={found.rounds}`), the more"
+
+
 def section(found: ExternalFindings, command: str) -> list[str]:
     """The section as Markdown lines (its own command included, so it can stand alone)."""
     if not found.rows:
@@ -93,10 +116,10 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "process ran before) is not shared with the benchmark process. Made by:", "",
         "```bash", command, "```", "",
         "The suite's value is what a plain `asv run` stored in its results JSON: the "
-        "median over the class's own rounds, one process each, in a scratch results "
+        f"median over {_rounds(found)}, one process each, in a scratch results "
         "directory under a commit of its own. The rounds run one at a time, with "
         "reference processes between them, so the suite and its references share the same "
-        f"stretch of the machine's load. {state}", "",
+        f"stretch of the machine's load. {_pinning(found)}{state}", "",
         f"Run {time.strftime('%Y-%m-%d %H:%M %Z', time.localtime(found.started))}, in "
         f"{found.seconds / 60:.1f} min, on {os.cpu_count()} logical cores; load average (1, "
         f"5, 15 min) before: {_load(found.load_before)}; after: {_load(found.load_after)}.",
@@ -106,9 +129,10 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         f"{found.seed_iterations} forwards under one `torch.inference_mode()` block, then "
         f"{found.seed_iterations} train-mode forwards, each followed by `loss = "
         "out.abs().mean()` and a timed `loss.backward()`; the device synchronized before "
-        "every clock read. One process of each variant (below) after each of asv's first two "
-        "rounds, in the order ABBA; a figure is the median over the pooled iterations of "
-        f"a variant's processes ({2 * found.seed_iterations} in all; the reference's mean "
+        "every clock read. One process of each variant (below) after each of asv's "
+        f"{found.seed_processes} rounds, in the order ABBA...; a figure is the median over "
+        "the pooled iterations of a variant's processes "
+        f"({found.seed_processes * found.seed_iterations} in all; the reference's mean "
         "beside it).",
         f"- **aukejw** (`python -m mpsbench.selfcheck.aukejw_layer`): "
         f"aukejw/mlx_transformers_benchmark's layer procedure: {aukejw_layer.WARMUP} warm-up "

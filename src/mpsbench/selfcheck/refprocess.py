@@ -5,8 +5,9 @@ mpsbench.selfcheck.<name> ...`` in a fresh interpreter and prints one JSON objec
 stdout. Like every benchmark process it pins the C allocator first
 (``mpsbench.allocator``) and gives torch the suite's CPU thread count
 (``mpsbench.threads``), so the suite and the references differ in their procedure
-only, not in the process state they set on purpose. A reference that cannot run here
-(no GPU) prints ``{"unavailable": reason}`` and exits 0.
+only, not in the process state they set on purpose; where the suite's processes are
+pinned to one CPU, the reference is too, from its start (``mpsbench.affinity``). A
+reference that cannot run here (no GPU) prints ``{"unavailable": reason}`` and exits 0.
 """
 
 from __future__ import annotations
@@ -20,13 +21,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mpsbench import allocator
+from mpsbench import affinity, allocator
 from mpsbench.errors import Unavailable, UserError
 
 
 def start() -> dict[str, Any]:
-    """Pin the allocator (first, before any framework allocates); say how it is set."""
-    return {"allocator": allocator.configure().label(), "pid": os.getpid()}
+    """Pin the allocator (first, before any framework allocates); say how it is set,
+    and on which CPUs the process may run."""
+    record = {"allocator": allocator.configure().label(), "pid": os.getpid()}
+    cpus = affinity.allowed()
+    if cpus is not None:
+        record["cpus"] = sorted(cpus)
+    return record
 
 
 def torch_threads(torch: Any) -> int:
@@ -55,8 +61,10 @@ def main(measure: Callable[[], dict[str, Any]]) -> int:
     return 0
 
 
-def run(module: str, args: Sequence[str], timeout: float = 1800.0) -> dict[str, Any]:
-    """``python -m mpsbench.selfcheck.<module> ARGS`` in a fresh interpreter: its JSON.
+def run(module: str, args: Sequence[str], cpu: int | None = None,
+        env: dict[str, str] | None = None, timeout: float = 1800.0) -> dict[str, Any]:
+    """``python -m mpsbench.selfcheck.<module> ARGS`` in a fresh interpreter, pinned to
+    ``cpu`` from its start when given, with ``env`` added: its JSON.
 
     The child imports this same ``mpsbench`` (its source folder goes first on
     ``PYTHONPATH``), whatever the interpreter has installed.
@@ -65,7 +73,8 @@ def run(module: str, args: Sequence[str], timeout: float = 1800.0) -> dict[str, 
     path = os.pathsep.join([source, *filter(None, [os.environ.get("PYTHONPATH")])])
     command = [sys.executable, "-m", f"mpsbench.selfcheck.{module}", *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": path})
+                          env={**os.environ, **(env or {}), "PYTHONPATH": path},
+                          preexec_fn=affinity.pin_at_start(cpu))
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         raise UserError(f"reference {' '.join(command[2:])} failed (exit {done.returncode}):"

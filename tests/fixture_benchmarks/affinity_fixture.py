@@ -1,0 +1,19 @@
+"""Test-only benchmark: the CPUs asv's benchmark process may run on.
+
+Run with ``asv run --cpu-affinity N``, the process may use CPU N alone; the values show
+whether asv's pinning reached the process.
+"""
+
+from mpsbench import affinity
+
+
+class AffinityProbe:
+    def setup(self) -> None:
+        if affinity.allowed() is None:
+            raise NotImplementedError("this OS has no CPU affinity: nothing to probe")
+
+    def track_cpus(self) -> int:
+        return len(affinity.allowed())
+
+    def track_lowest_cpu(self) -> int:
+        return min(affinity.allowed())
