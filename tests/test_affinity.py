@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
 import pytest
 
@@ -13,7 +12,7 @@ from mpsbench.errors import UserError
 from mpsbench.selfcheck import external, refprocess
 from mpsbench.threads import THREADS_ENV
 
-from .asv_recording import asv, git, suite_with, write_config
+from .asv_recording import suite_with
 
 linux_only = pytest.mark.skipif(affinity.allowed() is None,
                                 reason="this OS lets no process choose its CPU (macOS)")
@@ -24,7 +23,7 @@ def test_a_spec_names_a_cpu_the_last_or_none():
     assert affinity.resolve("last", {0, 3, 5}) == 5
     assert affinity.resolve("3", {0, 3}) == 3
     assert affinity.resolve("last", set()) is None  # an OS without affinity: unpinned
-    assert affinity.asv_args(2) == ("--cpu-affinity", "2") and affinity.asv_args(None) == ()
+    assert affinity.pin_at_start(None) is None
 
 
 @pytest.mark.parametrize("spec, cpus, message", [
@@ -66,8 +65,8 @@ class FakeScratch:
     def rounds(self, bench, minimum=1):
         return {"transformer.TorchSoftmax.time_step": max(2, minimum)}
 
-    def run(self, label, bench, launch_method, env=None, extra=()):
-        self.runs.append((env, extra))
+    def run(self, label, bench, launch_method, env=None, extra=(), cpu=None):
+        self.runs.append((env, cpu))
 
     def drop_samples(self, label):
         pass
@@ -85,8 +84,7 @@ def test_a_gpu_unit_pins_asv_and_its_references_to_the_same_cpu(monkeypatch, dev
     external.interleaved(scratch, unit, "spawn", [[("aukejw_layer", [])]] * 2, found)
     assert len(scratch.runs) == 4  # the rounds asked for, one asv run each
     env = {THREADS_ENV: "1"} if pinned else {}
-    assert all(run_env == env for run_env, _ in scratch.runs)
-    assert all(extra[-2:] == ("--cpu-affinity", "3") for _, extra in scratch.runs) is pinned
+    assert scratch.runs == [(env, 3 if pinned else None)] * 4
     assert started == [(3, env) if pinned else (None, env)] * 2
 
 
@@ -107,18 +105,19 @@ def test_a_reference_is_pinned_from_its_start_with_the_threads_it_is_given():
 @linux_only
 @pytest.mark.slow
 @pytest.mark.parametrize("launch_method", ["spawn", "forkserver"])
-def test_asvs_cpu_affinity_reaches_its_benchmark_processes(tmp_path, launch_method):
-    """asv's own ``--cpu-affinity``, as the external section passes it, under both the
-    launch methods the suite uses."""
+def test_a_pinned_asv_run_pins_every_benchmark_process(tmp_path, launch_method):
+    """The self-check's pinned ``asv run``, under both the suite's launch methods: the
+    benchmark processes (forkserver children too) may run on that CPU alone."""
+    from mpsbench.selfcheck.asvrun import MACHINE, AsvScratch
+
+    from .conftest import ROOT
+
     cpu = max(affinity.allowed())
-    config = write_config(tmp_path, suite_with(tmp_path, ["affinity_fixture"]))
-    asv(tmp_path, "machine", "--yes", "--machine", "probe", "--config", str(config))
-    asv(tmp_path, "run", "--config", str(config), "--machine", "probe", "--quick",
-        "--environment", f"existing:{sys.executable}", "--set-commit-hash",
-        git("rev-parse", "HEAD"), "--launch-method", launch_method,
-        "--bench", "AffinityProbe", "--show-stderr", *affinity.asv_args(cpu))
-    [result_file] = [p for p in (tmp_path / "results" / "probe").glob("*.json")
-                     if p.name != "machine.json"]
+    scratch = AsvScratch(ROOT, tmp_path, ["pinned"],
+                         benchmark_dir=suite_with(tmp_path, ["affinity_fixture"]))
+    scratch.run("pinned", "AffinityProbe", launch_method, extra=("--quick",), cpu=cpu)
+    [result_file] = (tmp_path / "results" / MACHINE).glob(
+        f"{scratch.hashes['pinned'][:8]}-*.json")
     results = json.loads(result_file.read_text())["results"]
     assert results["affinity_fixture.AffinityProbe.track_cpus"][0] == [1]
     assert results["affinity_fixture.AffinityProbe.track_lowest_cpu"][0] == [cpu]

@@ -3,8 +3,9 @@
 A launch-bound GPU step is the host CPU launching kernels: on the lent H200's virtual
 machine the same step read up to 1.4x apart between two loops of one process, and less
 than half that spread pinned to one CPU (docs/gpu.md, "Suite and outside procedure in one
-process"). The self-check pins both sides of a GPU comparison to the same CPU: asv's
-benchmark processes through asv's own ``--cpu-affinity``, each reference from its start.
+process"). The self-check pins both sides of a GPU comparison to the same CPU, each
+from its start: asv's run (so its forkserver too, which asv's own ``--cpu-affinity``
+leaves unpinned) and each reference.
 """
 
 from __future__ import annotations
@@ -42,11 +43,6 @@ def resolve(spec: str, cpus: set[int] | None = None) -> int | None:
         raise UserError(f"CPU {spec} is not one this process may run on "
                         f"({', '.join(map(str, sorted(cpus)))}); pick one of them")
     return int(spec)
-
-
-def asv_args(cpu: int | None) -> tuple[str, ...]:
-    """``asv run``'s own option pinning its benchmark processes to ``cpu``."""
-    return () if cpu is None else ("--cpu-affinity", str(cpu))
 
 
 def pin_at_start(cpu: int | None) -> Callable[[], None] | None:

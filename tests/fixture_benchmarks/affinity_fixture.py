@@ -1,7 +1,7 @@
 """Test-only benchmark: the CPUs asv's benchmark process may run on.
 
-Run with ``asv run --cpu-affinity N``, the process may use CPU N alone; the values show
-whether asv's pinning reached the process.
+Under an ``asv run`` pinned to CPU N, the process may use CPU N alone; the values show
+whether the pinning reached the process.
 """
 
 from mpsbench import affinity

@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 
+from mpsbench import affinity
 from mpsbench.errors import UserError
 from mpsbench.results import load_benchmark_index
 
@@ -76,18 +77,22 @@ class AsvScratch:
         return hashes
 
     def _asv(self, *args: str, env: dict[str, str] | None = None,
-             accept: tuple[int, ...] = (0,)) -> str:
+             accept: tuple[int, ...] = (0,), cpu: int | None = None) -> str:
         full_env = {**os.environ, "HOME": str(self.work), **(env or {})}
         done = subprocess.run([sys.executable, "-m", "asv", *args], cwd=self.work,
-                              env=full_env, capture_output=True, text=True)
+                              env=full_env, capture_output=True, text=True,
+                              preexec_fn=affinity.pin_at_start(cpu))
         if done.returncode not in accept:
             raise UserError(f"asv {' '.join(args)} failed (exit {done.returncode}):\n"
                             f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
         return done.stdout + done.stderr
 
     def run(self, label: str, bench: str | None, launch_method: str,
-            env: dict[str, str] | None = None, extra: tuple[str, ...] = ()) -> RunOutcome:
-        """``asv run`` of ``bench`` (a regex; None: every benchmark), recorded as ``label``."""
+            env: dict[str, str] | None = None, extra: tuple[str, ...] = (),
+            cpu: int | None = None) -> RunOutcome:
+        """``asv run`` of ``bench`` (a regex; None: every benchmark), recorded as ``label``;
+        with ``cpu``, asv runs on that CPU alone from its start, and so do its forkserver
+        and every benchmark process (``taskset -c CPU asv run``)."""
         args = ["run", "--config", str(self.config), "--machine", MACHINE,
                 "--environment", f"existing:{sys.executable}",
                 "--set-commit-hash", self.hashes[label], "--launch-method", launch_method,
@@ -95,7 +100,7 @@ class AsvScratch:
         if bench:
             args += ["--bench", bench]
         start = time.perf_counter()
-        self._asv(*args, env=env, accept=(0, BENCHMARKS_FAILED))
+        self._asv(*args, env=env, accept=(0, BENCHMARKS_FAILED), cpu=cpu)
         return RunOutcome(label, time.perf_counter() - start)
 
     @cached_property

@@ -14,10 +14,11 @@ gradients accumulate over iterations, where the suite zeroes them before each
 backward. aukejw's torch call enters ``torch.inference_mode()`` every call, in eval
 mode, as the suite's forward steps do, so there is nothing to vary.
 
-On the GPU both sides can be pinned to one CPU (``ExternalFindings.gpu_cpu``): asv's
-benchmark processes through its ``--cpu-affinity``, the references from their start,
-each with torch on one CPU thread. A launch-bound GPU step moves with the host CPU that
-launches it, and pinning takes the scheduler's choice of CPU out of the comparison.
+On the GPU both sides can be pinned to one CPU (``ExternalFindings.gpu_cpu``), each
+from its start: asv's run (its forkserver and benchmark processes inherit the CPU) and
+every reference, torch on one CPU thread in both. A launch-bound GPU step moves with
+the host CPU that launches it, and pinning takes the scheduler's choice of CPU out of
+the comparison.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mpsbench import affinity, allocator
+from mpsbench import allocator
 from mpsbench.errors import UserError
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 from mpsbench.selfcheck import refprocess
@@ -164,8 +165,8 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
         scheduled = round_args(index, total, rounds, bench)
         if scheduled is not None:
             args, selected = scheduled
-            scratch.run(unit.label, selected or None, launch_method, env=env,
-                        extra=(*args, *affinity.asv_args(cpu)))
+            scratch.run(unit.label, selected or None, launch_method, env=env, extra=args,
+                        cpu=cpu)
         for slot, group in zip(slots, after, strict=True):
             if slot == index:
                 records.append([refprocess.run(module, args, cpu, env)

@@ -88,9 +88,10 @@ def _pinning(found: ExternalFindings) -> str:
         return ("The GPU units ran on whichever CPUs the OS chose (`--gpu-cpu none`, or an "
                 "OS without CPU affinity). ")
     threads = ", ".join(str(t) for t in sorted(found.pinned_threads)) or "n/a"
-    return (f"The GPU units ran on CPU {found.gpu_cpu} alone, both sides: asv's benchmark "
-            f"processes through `asv run --cpu-affinity {found.gpu_cpu}`, each reference "
-            f"from its start, torch with {PINNED_THREADS} CPU thread in the suite's "
+    return (f"The GPU units ran on CPU {found.gpu_cpu} alone, both sides, each from its "
+            f"start: asv's runs (as `taskset -c {found.gpu_cpu} asv run`; its forkserver and "
+            "benchmark processes inherit the CPU) and every reference, torch with "
+            f"{PINNED_THREADS} CPU thread in the suite's "
             f"(`MPSBENCH_CPU_THREADS`) and {threads} in the references'. A launch-bound "
             "GPU step is the host CPU launching kernels, and moves with the CPU the OS "
             "puts the process on (docs/gpu.md, \"Suite and outside procedure in one "
