@@ -104,7 +104,7 @@ case $stage in
     timeout ${LIMIT:-480} python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
       --skip overhead --skip stability --skip regression --seed-iterations ${SEED_ITERATIONS:-3} --units "${UNITS:-.}" \
       --external-rounds ${EXTERNAL_ROUNDS:-1} --gpu-cpu ${GPU_CPU:-last} \
-      --output "$OUT/external-gpu.md" 2>&1 | tail -40
+      --output "$OUT/external-gpu${TAG:-}.md" 2>&1 | tail -40
     if [ "${CPU_TABLE:-0}" = 1 ]; then
       A torch-2.11.0 \
         --bench "^resnet50\.Torch(ForwardInference|ForwardTraining|BackwardTraining)\.time_step\('cpu'" \
