@@ -325,3 +325,17 @@ def test_a_unit_whose_reference_fails_is_reported_and_the_section_goes_on(monkey
     assert len(findings.rows) == 2 * len(external.OPS)  # torch's and MLX's units, both
     assert {row.unavailable for row in findings.rows} == {
         "reference mpsbench.selfcheck.aukejw_layer failed (exit 1):"}
+
+
+def test_the_section_shows_the_references_own_aa_where_both_variants_ran_one_procedure():
+    from mpsbench.selfcheck import external_report
+
+    found = external_findings()
+    assert not external_report.reference_aa(found)  # no forward (inference) row: no A/A
+    for batch, written in ((1, 0.0102), (16, 0.0150)):
+        found.rows.append(FidelityRow(external.resnet_case("forward-inference", batch), "gpu",
+                                      "seed 000", "cuda", suite=0.011, reference=0.010,
+                                      as_written=written))
+    assert [round(aa, 3) for _, aa in external_report.reference_aa(found)] == [1.02, 1.5]
+    text = "\n".join(external_report.section(found, "mpsbench"))
+    assert "gpu, batch 1: 1.020; gpu, batch 16: 1.500; 1 of 2 outside the target" in text

@@ -58,10 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--external-rounds", type=int, default=1, metavar="N",
                         help="asv rounds of each external unit at least, a reference "
                         "group after each (default: the classes' own)")
-    parser.add_argument("--gpu-cpu", default=affinity.LAST, metavar="CPU",
+    parser.add_argument("--gpu-cpu", default=affinity.NONE, metavar="CPU",
                         help="the one CPU both sides of the external section's GPU units "
-                        "run on: a number, 'last' (the last this process may use; default) "
-                        "or 'none'. Launch-bound GPU steps move with the host CPU")
+                        "run on, each from its start: a number, 'last' (the last this "
+                        "process may use) or 'none' (default: as the suite runs, unpinned; "
+                        "docs/gpu.md says what pinning did on the H200)")
     parser.add_argument("--skip", action="append", choices=SECTIONS, default=[],
                         help="leave a section out (repeatable)")
     parser.add_argument("--work", type=Path, help="keep asv's scratch files here")

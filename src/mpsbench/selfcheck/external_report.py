@@ -7,7 +7,7 @@ import os
 import time
 
 from mpsbench.ops.grid import GRIDS
-from mpsbench.selfcheck import aukejw_layer, markdown, seed_resnet
+from mpsbench.selfcheck import analysis, aukejw_layer, markdown, seed_resnet
 from mpsbench.selfcheck.external import PINNED_THREADS, ExternalFindings
 from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
 
@@ -98,6 +98,33 @@ def _pinning(found: ExternalFindings) -> str:
             "process\"). ")
 
 
+def reference_aa(found: ExternalFindings) -> list[tuple[FidelityRow, float]]:
+    """Each measured forward (inference) row with its reference's A/A: the as-written
+    variant's median over the zeroed one's. Both run that phase the same way (gradients
+    matter only in training, after it), in processes of their own."""
+    return [(row, row.as_written / row.reference) for row in found.measured
+            if row.case.key.startswith("resnet50-forward-inference")
+            and row.as_written and row.reference]
+
+
+def _reference_aa(found: ExternalFindings) -> list[str]:
+    pairs = reference_aa(found)
+    if not pairs:
+        return []
+    figures = "; ".join(f"{row.device}, batch {row.case.params[1]}: {aa:.3f}"
+                        for row, aa in pairs)
+    outside = [row for row, aa in pairs if not analysis.within(aa)]
+    verdict = ("every one within the target, so the machine lets two runs of one "
+               "procedure agree as closely as the target asks" if not outside else
+               f"{len(outside)} of {len(pairs)} outside the target: there, two runs of one "
+               "outside procedure disagree by more than the target allows the suite, and "
+               "a miss of that unit cannot tell the suite from the machine")
+    return ["The reference against itself: both seed variants run forward (inference) "
+            "the same way, in processes of their own, so the ratio of their medians (as "
+            f"written / zeroed) is an A/A of the outside procedure: {figures}; {verdict}.",
+            ""]
+
+
 def _rounds(found: ExternalFindings) -> str:
     if found.rounds <= 1:
         return "the class's own rounds"
@@ -163,5 +190,6 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "enters it per call) and follows each training forward with a backward (the "
         "suite's forward (training) step is the forward alone); aukejw times one block of "
         "calls (the suite: asv's samples of about 10 ms, their median).", "",
+        *_reference_aa(found),
         table,
     ]
