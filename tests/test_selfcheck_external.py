@@ -339,3 +339,5 @@ def test_the_section_shows_the_references_own_aa_where_both_variants_ran_one_pro
     assert [round(aa, 3) for _, aa in external_report.reference_aa(found)] == [1.02, 1.5]
     text = "\n".join(external_report.section(found, "mpsbench"))
     assert "gpu, batch 1: 1.020; gpu, batch 16: 1.500; 1 of 2 outside the target" in text
+    measured = external_report.summary_row(found)[2]
+    assert measured.endswith("; the reference against itself: 1.020 to 1.500")

@@ -45,9 +45,16 @@ def _row(row: FidelityRow) -> list[str]:
 
 
 def summary_row(found: ExternalFindings) -> tuple[str, str, str, str] | None:
-    """The section's row in the report's summary table, or None when nothing ran."""
-    return summary_cells("external fidelity (suite / outside procedure in its own process)",
-                         found.rows)
+    """The section's row in the report's summary table, or None when nothing ran; the
+    measured cell adds the range of the reference's own A/A where it was measured."""
+    cells = summary_cells("external fidelity (suite / outside procedure in its own process)",
+                          found.rows)
+    aa = [value for _, value in reference_aa(found)]
+    if cells is None or not aa:
+        return cells
+    check, target, measured, verdict = cells
+    return check, target, (f"{measured}; the reference against itself: "
+                           f"{min(aa):.3f} to {max(aa):.3f}"), verdict
 
 
 def _load(load: tuple[float, float, float]) -> str:
