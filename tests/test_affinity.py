@@ -76,7 +76,7 @@ class FakeScratch:
 def test_a_gpu_unit_pins_asv_and_its_references_to_the_same_cpu(monkeypatch, device, pinned):
     started = []
     monkeypatch.setattr(refprocess, "run", lambda module, args, cpu, env:
-                        started.append((cpu, env)) or {})
+                        started.append((cpu, env)) or {"unavailable": "not started"})
     monkeypatch.setattr(external, "suite_value", lambda *args: math.nan)
     unit = external.Unit("unit", device, (external.op_case("softmax", "torch"),), ("softmax",))
     scratch = FakeScratch()
@@ -98,7 +98,7 @@ def test_a_reference_is_pinned_from_its_start_with_the_threads_it_is_given():
                             cpu=cpu, env={THREADS_ENV: "1"})
     assert record["cpus"] == [cpu] and record["threads"] == 1
     found = external.ExternalFindings(gpu_cpu=cpu)
-    found.note(record)
+    found.note(record, pinned=True)
     assert found.pinned_threads == {1} and found.threads == set()
 
 

@@ -71,13 +71,12 @@ class ExternalFindings:
     pinned_threads: set[int] = field(default_factory=set)  # references' on gpu_cpu
     seed_processes: int = 2  # seed processes of each variant per ResNet-50 unit
 
-    def note(self, record: dict) -> None:
-        """Keep what a reference process says it ran with."""
+    def note(self, record: dict, pinned: bool = False) -> None:
+        """Keep what a reference process says it ran with (``pinned``: on ``gpu_cpu``)."""
         if "unavailable" in record:
             return
         self.allocators.add(record["allocator"])
         if "threads" in record:
-            pinned = self.gpu_cpu is not None and record.get("cpus") == [self.gpu_cpu]
             (self.pinned_threads if pinned else self.threads).add(record["threads"])
 
     def pin(self, unit: Unit) -> int | None:
@@ -146,8 +145,9 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
                 findings: ExternalFindings) -> tuple[list[float], list[list[dict]]]:
     """The unit's ``asv run`` one round at a time, the reference groups ``after`` spread
     over the rounds (``spread``): the values asv stored in its results JSON (NaN: none)
-    and the references' records, grouped as ``after``. Both sides run on the unit's CPU
-    (``ExternalFindings.pin``) with torch on ``PINNED_THREADS`` there.
+    and the references' records, grouped as ``after``, each noted in ``findings``. Both
+    sides run on the unit's CPU (``ExternalFindings.pin``) with torch on
+    ``PINNED_THREADS`` there.
 
     The rounds append their samples, which are then dropped (``drop_samples``), so the
     results JSON holds what one plain ``asv run`` stores: statistics over every round's
@@ -171,6 +171,8 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
             if slot == index:
                 records.append([refprocess.run(module, args, cpu, env)
                                 for module, args in group])
+                for record in records[-1]:
+                    findings.note(record, pinned=cpu is not None)
     scratch.drop_samples(unit.label)
     commit = scratch.hashes[unit.label]
     values = [suite_value(scratch.results_dir, commit, case, unit.device)
@@ -219,8 +221,6 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         row.events = statistics.median(events) if events else None
         if row.suite != row.suite:  # NaN: asv stored nothing for it
             row.unavailable = why_not_stored(scratch, unit.label, row.case, unit.device)
-    for record in records:
-        findings.note(record)
     return rows
 
 
@@ -250,8 +250,6 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
         row.events = statistics.median(events) if events else None
         if value != value:
             row.unavailable = why_not_stored(scratch, unit.label, case, unit.device)
-    for record in (r for group in records for r in group):
-        findings.note(record)
     findings.op_processes[unit.cases[0].framework] = (groups, rounds)
     return rows
 

@@ -8,6 +8,7 @@ import time
 
 from mpsbench.ops.grid import GRIDS
 from mpsbench.selfcheck import analysis, aukejw_layer, markdown, seed_resnet
+from mpsbench.selfcheck.cases import resnet_case
 from mpsbench.selfcheck.external import PINNED_THREADS, ExternalFindings
 from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
 
@@ -109,9 +110,9 @@ def reference_aa(found: ExternalFindings) -> list[tuple[FidelityRow, float]]:
     """Each measured forward (inference) row with its reference's A/A: the as-written
     variant's median over the zeroed one's. Both run that phase the same way (gradients
     matter only in training, after it), in processes of their own."""
-    return [(row, row.as_written / row.reference) for row in found.measured
-            if row.case.key.startswith("resnet50-forward-inference")
-            and row.as_written and row.reference]
+    inference = resnet_case("forward-inference", 1).benchmark
+    return [(row, analysis.ratio(row.as_written, row.reference)) for row in found.measured
+            if row.case.benchmark == inference and row.as_written is not None]
 
 
 def _reference_aa(found: ExternalFindings) -> list[str]:
