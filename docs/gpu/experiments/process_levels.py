@@ -9,9 +9,11 @@ suite's blocks. Children start three ways: fresh interpreters, fresh interpreter
 pinned to one CPU (``taskset``), and forks of a parent that imported torch (as asv's
 forkserver does). Prints one JSON line per child, then a table of medians.
 
-The suite's steps share one model, and building the training steps leaves it in train
-mode: the suite's forward (inference) ran in eval mode in the first pass only, so
-only that pass compares it (docs/gpu.md says so beside the figures).
+The suite's steps share one model here (each benchmark process builds one), so each is
+sampled in the mode its phase builds it in. The H200 log (docs/gpu/h200/session7/)
+was made before that line was added (commit 85e9bac): there the training steps left
+the model in train mode after the first pass, so only that pass compares forward
+(inference), as docs/gpu.md says beside the figures.
 
 Usage: ``PYTHONPATH=$PWD/src python3 docs/gpu/experiments/process_levels.py [PROCESSES]``
 """
@@ -71,6 +73,7 @@ def resnet(found: dict, batch: int, order: int) -> None:
     def suite() -> None:
         for phase in seed_resnet.PHASES:
             step = resnet_torch.cached_step(phase, DEVICE, batch)
+            model.train(phase != "forward_inference")  # the mode the step was built in
             times = asv_samples(step, step.prepare)
             found.setdefault(f"suite {phase} b{batch}", []).append(median_ms(times))
 
