@@ -49,8 +49,36 @@ def test_mlx_selection_adds_the_compiled_first_call(points):
 
 
 def test_linears_gpu_point_is_not_in_the_history(points):
-    assert not any(selection.selects(fw, p) for fw in ("torch", "mlx") for p in points
-                   if ", 64, 512" in p)
+    assert not any(selection.selects(fw, p, selection.DEVICE_CHOICES["both"])
+                   for fw in ("torch", "mlx") for p in points if ", 64, 512" in p)
+
+
+@pytest.mark.parametrize("framework", ["torch", "mlx"])
+def test_the_gpu_selection_is_the_cpu_selection_on_the_gpu(points, framework):
+    on = {device: [p for p in points if selection.selects(framework, p, (device,))]
+          for device in ("cpu", "gpu")}
+    assert on["gpu"] == [p.replace("('cpu'", "('gpu'") for p in on["cpu"]]
+    both = [p for p in points if selection.selects(framework, p, ("cpu", "gpu"))]
+    assert sorted(both) == sorted(on["cpu"] + on["gpu"])
+
+
+def test_both_devices_are_the_default_only_where_a_gpu_exists(monkeypatch):
+    monkeypatch.setattr(selection, "gpu_hardware_present", lambda: True)
+    assert selection.default_devices() == ("cpu", "gpu")
+    monkeypatch.setattr(selection, "gpu_hardware_present", lambda: False)
+    assert selection.default_devices() == ("cpu",)
+
+
+def test_the_selection_command_says_its_devices(monkeypatch, capsys):
+    from mpsbench import cli
+
+    monkeypatch.setattr(selection, "gpu_hardware_present", lambda: True)
+    assert cli.main(["history", "selection", "--framework", "torch"]) in (0, None)
+    out, err = capsys.readouterr()
+    assert "'(cpu|gpu)'" in out and "selection on cpu and gpu (this machine has a GPU)" in err
+    cli.main(["history", "selection", "--framework", "mlx", "--device", "cpu"])
+    out, err = capsys.readouterr()
+    assert "'(cpu)'" in out and "gpu" not in out and err == "selection on cpu\n"
 
 
 def write_result(folder, sha: str, values: dict[str, float | None]) -> None:

@@ -59,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "release on 2 cores): asv run HASHFILE:torch.txt --bench \"$(mpsbench history "
         "selection --framework torch)\"")
     chosen.add_argument("--framework", choices=FRAMEWORK_IDS, required=True)
+    _add_device(chosen)
     chosen.set_defaults(handler=run_selection)
 
     record_parser = actions.add_parser(
@@ -70,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     record_parser.add_argument("--name", required=True, help="asv machine name")
     record_parser.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                                help="record only this framework's releases (repeatable)")
+    _add_device(record_parser)
     record_parser.add_argument("--from", dest="first", metavar="TAG",
                                help="first release to record, e.g. torch-2.5.1")
     record_parser.add_argument("--to", dest="last", metavar="TAG", help="last release")
@@ -94,6 +96,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _add_list(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--releases", type=Path, default=releases.DEFAULT_PATH,
                         help="the release list (default: %(default)s)")
+
+
+def _add_device(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", choices=tuple(selection.DEVICE_CHOICES),
+                        help="the devices to record on (default: both where this machine "
+                        "has a GPU, else cpu)")
+
+
+def _devices(args: argparse.Namespace) -> tuple[str, ...]:
+    """The devices ``--device`` names, or the machine's default, said on stderr."""
+    devices = (selection.DEVICE_CHOICES[args.device] if args.device
+               else selection.default_devices())
+    why = "" if args.device else (" (this machine has a GPU)" if "gpu" in devices
+                                  else " (no GPU on this machine)")
+    print(f"selection on {selection.devices_said(devices)}{why}", file=sys.stderr)
+    return devices
 
 
 def _add_history(parser: argparse.ArgumentParser) -> None:
@@ -136,7 +154,7 @@ def run_hashfile(args: argparse.Namespace) -> int:
 
 
 def run_selection(args: argparse.Namespace) -> int:
-    print(selection.bench_regex(args.framework))
+    print(selection.bench_regex(args.framework, _devices(args)))
     return 0
 
 
@@ -148,6 +166,7 @@ def run_record(args: argparse.Namespace) -> int:
                              args.last)
     extra = [a for a in args.asv_args if a != "--"]
     extra = [*launch_args(extra), *extra]
+    devices = _devices(args)
     failed = []
     for number, (sha, tag) in enumerate(commits, 1):
         framework = record.framework_of(tag)
@@ -155,9 +174,10 @@ def run_record(args: argparse.Namespace) -> int:
         if record.recorded(args.results, args.name, sha, framework):
             print(f"{head}: already recorded, passed over", flush=True)
             continue
-        print(f"{head}: recording {framework}'s selection", flush=True)
+        print(f"{head}: recording {framework}'s selection on "
+              f"{selection.devices_said(devices)}", flush=True)
         started = time.monotonic()
-        if record.asv_run_commit(sha, framework, args.name, extra) != 0:
+        if record.asv_run_commit(sha, framework, args.name, devices, extra) != 0:
             failed.append(tag)
         print(f"{head}: done in {time.monotonic() - started:.0f} s", flush=True)
         record.bound_pip_cache(args.results, print)

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from mpsbench import catalogue
 from mpsbench.history import selection
 from mpsbench.history.repo import resolve_tag, tagged_commits
 
@@ -50,7 +51,7 @@ def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
 
     from mpsbench import outcomes
 
-    prefix = selection.FRAMEWORK_PREFIX[framework]
+    prefix = catalogue.framework(framework).prefix
     found = False
     for path in (results / machine).glob(f"{sha[:8]}-*.json"):
         try:
@@ -77,13 +78,15 @@ def bound_pip_cache(where: Path, say: Callable[[str], None]) -> None:
     subprocess.run([sys.executable, "-m", "pip", "cache", "purge"], check=False)
 
 
-def asv_run_commit(sha: str, framework: str, machine: str, extra: Sequence[str]) -> int:
-    """``asv run`` of one history commit with its framework's selection; asv's exit code."""
+def asv_run_commit(sha: str, framework: str, machine: str, devices: Sequence[str],
+                   extra: Sequence[str]) -> int:
+    """``asv run`` of one history commit with its framework's selection on ``devices``;
+    asv's exit code."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as hashfile:
         hashfile.write(sha + "\n")
     try:
         command = [sys.executable, "-m", "asv", "run", f"HASHFILE:{hashfile.name}",
-                   "--machine", machine, "--bench", selection.bench_regex(framework),
+                   "--machine", machine, "--bench", selection.bench_regex(framework, devices),
                    "--skip-existing-successful", *extra]
         return subprocess.run(command).returncode
     finally:
