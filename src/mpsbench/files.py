@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mpsbench.errors import UserError
@@ -25,3 +28,16 @@ def write_whole(path: Path, text: str, fix: str) -> None:
             raise
     except OSError as error:
         raise UserError(f"cannot write {path}: {error.strerror or error}; {fix}") from None
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside ``path`` (``path`` + '.lock') for a read-merge-write
+    that several processes may attempt at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

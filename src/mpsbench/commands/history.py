@@ -77,6 +77,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     record_parser.add_argument("--to", dest="last", metavar="TAG", help="last release")
     record_parser.add_argument("--results", type=Path, default=Path("results"),
                                help="asv results directory (default: results)")
+    record_parser.add_argument(
+        "--rerecord", choices=("slow", "no-canary"), action="append", default=[],
+        help="record again, replacing their values, the recorded commits whose host speed "
+        "(canary) lay outside its band (slow) or is not on record (no-canary); repeatable")
     _add_history(record_parser)
     record_parser.add_argument("asv_args", nargs=argparse.REMAINDER,
                                help="extra 'asv run' arguments, after '--'")
@@ -171,13 +175,22 @@ def run_record(args: argparse.Namespace) -> int:
     for number, (sha, tag) in enumerate(commits, 1):
         framework = record.framework_of(tag)
         head = f"[{number}/{len(commits)}] {tag} ({sha[:8]})"
+        why_again = None
         if record.recorded(args.results, args.name, sha, framework):
-            print(f"{head}: already recorded, passed over", flush=True)
-            continue
-        print(f"{head}: recording {framework}'s selection on "
-              f"{selection.devices_said(devices)}", flush=True)
+            why_again = next(filter(None, (record.rerecord_reason(args.results, args.name, sha,
+                                                                  which)
+                                           for which in args.rerecord)), None)
+            if why_again is None:
+                print(f"{head}: already recorded, passed over", flush=True)
+                continue
+            print(f"{head}: recording again ({why_again}); its stored values are replaced",
+                  flush=True)
+        else:
+            print(f"{head}: recording {framework}'s selection on "
+                  f"{selection.devices_said(devices)}", flush=True)
         started = time.monotonic()
-        if record.asv_run_commit(sha, framework, args.name, devices, extra) != 0:
+        if record.asv_run_commit(sha, framework, args.name, devices, extra, args.results,
+                                 replace=why_again is not None) != 0:
             failed.append(tag)
         print(f"{head}: done in {time.monotonic() - started:.0f} s", flush=True)
         record.bound_pip_cache(args.results, print)

@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from mpsbench import canary
 from mpsbench.errors import UserError
 from mpsbench.launch import launch_args
 
@@ -137,8 +138,9 @@ def run(args: argparse.Namespace) -> int:
               f"({selected.run} run), about {duration(cost.seconds(selected, rounds))}",
               flush=True)
         try:
-            stream_asv(asv_args, log, selected, cost, rounds, done, total,
-                       time.monotonic() - started, spent_estimate, total_estimate)
+            with canary.spooled(RESULTS, args.name):
+                stream_asv(asv_args, log, selected, cost, rounds, done, total,
+                           time.monotonic() - started, spent_estimate, total_estimate)
         except KeyboardInterrupt:
             saved = ", ".join(c.label for c, *_ in work[:index - 1]) or "none"
             raise UserError(f"interrupted; chunks saved in {RESULTS / args.name}: {saved}. "

@@ -7,6 +7,7 @@ import sys
 from html import escape
 from pathlib import Path
 
+from mpsbench import canary
 from mpsbench.backends.base import DEVICE_PARAMS
 from mpsbench.catalogue import TORCH
 from mpsbench.errors import UserError, needs_extra
@@ -105,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
             title = "cpu against the GPU"
         heading = (f"ResNet-50 on {machine}, {title} (commit {commit[:8]}), "
                    "seconds per iteration")
-        settings = run_settings(args.results, machine, commit)
+        settings = f"{run_settings(args.results, machine, commit)}\n\n" \
+            f"{canary.describe(args.results, machine, commit)}"
         print(f"<h2>{escape(heading)}</h2>\n<p>{escape(settings)}</p>\n" if args.html
               else f"## {heading}\n\n{settings}\n")
         print(table.to_html() if args.html else table.to_markdown())

@@ -11,13 +11,15 @@ date order, so consecutive commits share their torch and a torch wheel is instal
 from __future__ import annotations
 
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mpsbench import catalogue
+from mpsbench import canary, catalogue
 from mpsbench.history import selection
 from mpsbench.history.repo import resolve_tag, tagged_commits
 
@@ -78,16 +80,43 @@ def bound_pip_cache(where: Path, say: Callable[[str], None]) -> None:
     subprocess.run([sys.executable, "-m", "pip", "cache", "purge"], check=False)
 
 
+def rerecord_reason(results: Path, machine: str, sha: str, which: str) -> str | None:
+    """Why a recorded commit is recorded again under ``--rerecord WHICH``, or None.
+
+    'no-canary': no host speed is on record for it; 'slow': its host speed (median over
+    its points) lay outside the canary's band around the machine's usual speed.
+    """
+    speeds = list(canary.commit_canaries(results, machine, sha).values())
+    if which == "no-canary":
+        return None if speeds else "no host speed (canary) on record"
+    usual = canary.machine_reference(results, machine)
+    ratio = canary.host_ratio(usual, statistics.median(speeds)) if speeds else None
+    if canary.outside_band(ratio):
+        return f"recorded in a slow spell: the host ran {ratio:.2f}x its usual speed"
+    return None
+
+
 def asv_run_commit(sha: str, framework: str, machine: str, devices: Sequence[str],
-                   extra: Sequence[str]) -> int:
+                   extra: Sequence[str], results: Path = Path("results"),
+                   replace: bool = False) -> int:
     """``asv run`` of one history commit with its framework's selection on ``devices``;
-    asv's exit code."""
+    asv's exit code.
+
+    ``replace``: run every benchmark of the selection again, replacing the stored values
+    (else what succeeded before is kept). Either way the host's canary is filed; once
+    a replacing run succeeds, the canary records of the values it replaced are dropped.
+    """
+    started = time.time()
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as hashfile:
         hashfile.write(sha + "\n")
     try:
         command = [sys.executable, "-m", "asv", "run", f"HASHFILE:{hashfile.name}",
                    "--machine", machine, "--bench", selection.bench_regex(framework, devices),
-                   "--skip-existing-successful", *extra]
-        return subprocess.run(command).returncode
+                   *([] if replace else ["--skip-existing-successful"]), *extra]
+        with canary.spooled(results, machine, sha):
+            code = subprocess.run(command).returncode
+        if replace and code == 0:
+            canary.drop_before(results, machine, sha, started)
+        return code
     finally:
         Path(hashfile.name).unlink()

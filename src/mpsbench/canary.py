@@ -1,0 +1,273 @@
+"""The host's speed at the moment of a measurement: a fixed canary timed in every process.
+
+Each asv benchmark process times two fixed kernels right after its samples (a pure-Python
+loop and a numpy kernel; which one predicts what: docs/decisions.md, "The canary") and
+spools one record: the benchmark, its params, the commit, the canary's seconds. The
+spool is a folder of one-file-per-process records, so processes never share a file;
+whoever ran asv files the spool into ``results/<machine>/canary/<commit>.json``, merged
+under a lock and written whole. Canary times are seconds; larger is a slower host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mpsbench.errors import UserError
+from mpsbench.files import locked, write_whole
+
+SPOOL_ENV = "MPSBENCH_CANARY_SPOOL"
+DEFAULT_SPOOL = Path(".asv") / "canary-spool"  # under asv's conf dir, for a plain asv run
+FOLDER = "canary"
+KERNELS = ("python", "numpy")
+INDEX = "python"  # the kernel the host-speed index uses (docs/decisions.md, "The canary")
+BAND = 1.10  # two host speeds further apart than this are not compared silently
+REPEATS = 3  # about 5 ms in all: ~1% of the suite's shorter processes
+
+
+def python_loop() -> float:
+    """Seconds of a fixed pure-Python loop (about 1 ms here): the interpreter's speed."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(30_000):
+        total += i & 7
+    return time.perf_counter() - start
+
+
+def _numpy_kernel() -> Any:
+    import numpy as np
+
+    a = np.linspace(0.0, 1.0, 1 << 16)  # 512 kB: the kernel takes about 0.4 ms here
+    out = np.empty_like(a)
+
+    def run() -> float:
+        start = time.perf_counter()
+        for _ in range(4):
+            np.multiply(a, a, out=out)
+            np.add(out, a, out=out)
+            np.sqrt(out, out=out)
+        return time.perf_counter() - start
+
+    return run
+
+
+def measure(repeats: int = REPEATS) -> dict[str, float]:
+    """Best of ``repeats`` of each kernel, in seconds (best: a preemption inside one
+    repeat is not the host's speed)."""
+    numpy_kernel = _numpy_kernel()
+    return {"python": min(python_loop() for _ in range(repeats)),
+            "numpy": min(numpy_kernel() for _ in range(repeats))}
+
+
+def spool_folder(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Where this benchmark process spools its canary: ``MPSBENCH_CANARY_SPOOL``, else
+    ``.asv/canary-spool`` under asv's conf dir; None outside asv."""
+    if environ.get(SPOOL_ENV):
+        return Path(environ[SPOOL_ENV])
+    if environ.get("ASV_CONF_DIR"):
+        return Path(environ["ASV_CONF_DIR"]) / DEFAULT_SPOOL
+    return None
+
+
+def spool(benchmark: str, params: list[str], seconds: dict[str, float],
+          environ: Mapping[str, str] = os.environ) -> Path | None:
+    """Write this process's record into the spool, in a file of its own; its path."""
+    folder = spool_folder(environ)
+    if folder is None:
+        return None
+    record = {"benchmark": benchmark, "params": params, "commit": environ.get("ASV_COMMIT"),
+              "env": environ.get("ASV_ENV_NAME"), "time": time.time(), "canary": seconds}
+    path = folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+    try:
+        write_whole(path, json.dumps(record), "the benchmark's value is kept without it")
+    except UserError as error:  # a canary never fails the benchmark it describes
+        print(f"mpsbench canary: {error}", file=sys.stderr)
+        return None
+    return path
+
+
+def point_key(benchmark: str, params: list[str] | tuple[str, ...]) -> str:
+    """'resnet50.TorchTrainStep.time_step('cpu', 1)': the benchmark as asv prints it."""
+    return f"{benchmark}({', '.join(params)})"
+
+
+def canary_file(results_dir: Path, machine: str, commit: str) -> Path:
+    return results_dir / machine / FOLDER / f"{commit}.json"
+
+
+def file_spool(folder: Path, results_dir: Path, machine: str,
+               commit: str | None = None) -> tuple[int, list[str]]:
+    """Move the records spooled in ``folder`` into ``results_dir/<machine>/canary/``.
+
+    ``commit`` names the commit of records that lack one (asv's ``--set-commit-hash``
+    on an existing environment sets none). Each process's record joins the list of its
+    point, beside the earlier ones. Returns (records filed, problems, one line each);
+    an unreadable record is left in the spool and named.
+    """
+    problems: list[str] = []
+    by_commit: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            sha = record.get("commit") or commit
+            if not sha or not isinstance(record.get("canary"), dict):
+                raise ValueError("no commit or no canary in it")
+        except (OSError, ValueError, AttributeError) as error:
+            problems.append(f"canary record {path} left in the spool: {error}")
+            continue
+        by_commit.setdefault(sha, []).append((path, record))
+    for sha, records in by_commit.items():
+        target = canary_file(results_dir, machine, sha)
+        with locked(target):
+            stored = read_canary_file(target)
+            for _, record in sorted(records, key=lambda item: item[1]["time"]):
+                key = point_key(record["benchmark"], record["params"])
+                stored.setdefault(key, []).append(
+                    {"time": record["time"], "env": record.get("env"), **record["canary"]})
+            write_whole(target, json.dumps(stored, indent=1, sort_keys=True),
+                        f"the records stay in {folder}")
+        for path, _ in records:
+            path.unlink()
+    return sum(len(records) for records in by_commit.values()), problems
+
+
+def drop_before(results_dir: Path, machine: str, commit: str, since: float) -> int:
+    """Drop one commit's canary records older than ``since`` (those of values a new
+    recording replaced); how many were dropped."""
+    target = canary_file(results_dir, machine, commit)
+    with locked(target):
+        stored = read_canary_file(target)
+        kept = {key: [r for r in records if r.get("time", 0) >= since]
+                for key, records in stored.items()}
+        dropped = sum(map(len, stored.values())) - sum(map(len, kept.values()))
+        if dropped:
+            write_whole(target, json.dumps({k: v for k, v in kept.items() if v}, indent=1,
+                                           sort_keys=True), "the earlier records stay")
+    return dropped
+
+
+def read_canary_file(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """One commit's canary records by point; {} when there is none or it is unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def host_speed(records: list[dict[str, Any]]) -> float | None:
+    """The median index kernel's seconds over ``records``; None without any."""
+    values = [r[INDEX] for r in records if isinstance(r.get(INDEX), int | float)]
+    return statistics.median(values) if values else None
+
+
+def commit_canaries(results_dir: Path, machine: str, commit: str) -> dict[str, float]:
+    """Host speed per point (``point_key``) of one commit on one machine."""
+    stored = read_canary_file(canary_file(results_dir, machine, commit))
+    speeds = {key: host_speed(records) for key, records in stored.items()}
+    return {key: speed for key, speed in speeds.items() if speed is not None}
+
+
+def machine_reference(results_dir: Path, machine: str) -> float | None:
+    """The machine's usual host speed: the median over every commit's points."""
+    speeds = [s for path in (results_dir / machine / FOLDER).glob("*.json")
+              for s in commit_canaries(results_dir, machine, path.stem).values()]
+    return statistics.median(speeds) if speeds else None
+
+
+def summary(results_dir: Path, machine: str) -> dict[str, dict[str, float]]:
+    """Per commit: processes measured, median host speed, and its slowest and fastest
+    point's, over the machine's usual speed (1.0 = usual; 1.2 = 20% slower)."""
+    reference = machine_reference(results_dir, machine)
+    found = {}
+    for path in sorted((results_dir / machine / FOLDER).glob("*.json")):
+        speeds = list(commit_canaries(results_dir, machine, path.stem).values())
+        if speeds and reference:
+            found[path.stem] = {"points": len(speeds),
+                                "median": statistics.median(speeds) / reference,
+                                "low": min(speeds) / reference, "high": max(speeds) / reference}
+    return found
+
+
+def describe(results_dir: Path, machine: str, commit: str) -> str:
+    """One line on the host's condition while ``commit`` was recorded on ``machine``."""
+    found = summary(results_dir, machine).get(commit)
+    if found is None:
+        return ("host speed: not on record for this commit (recorded before the canary, "
+                "or by a plain asv run whose spool was not filed)")
+    spread = f"{found['low']:.2f}-{found['high']:.2f}"
+    line = (f"host speed (canary, {found['points']} points): {found['median']:.2f}x the "
+            f"machine's usual time, {spread} across points")
+    if outside_band(found["high"]) or outside_band(found["low"]):
+        line += (f"; FLAGGED: some points were recorded with the host beyond +-"
+                 f"{BAND - 1:.0%} of its usual speed, so their comparisons are not like for like")
+    return line
+
+
+def host_ratio(a: float | None, b: float | None) -> float | None:
+    """How much slower the host was for ``b`` than for ``a`` (None when either is unknown)."""
+    return b / a if a and b else None
+
+
+def outside_band(ratio: float | None, band: float = BAND) -> bool:
+    """True when two host speeds differ beyond ``band`` either way."""
+    return ratio is not None and not 1 / band <= ratio <= band
+
+
+@contextmanager
+def spooled(results_dir: Path, machine: str, commit: str | None = None,
+            say: Callable[[str], None] = print) -> Iterator[Path]:
+    """Inside, asv's benchmark processes spool into a folder of their own (set in this
+    process's environment, which ``asv run`` passes on); on leaving, also after a failure
+    or an interrupt, the folder is filed into ``results_dir/<machine>/canary``."""
+    folder = (DEFAULT_SPOOL / uuid.uuid4().hex[:12]).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    earlier = os.environ.get(SPOOL_ENV)
+    os.environ[SPOOL_ENV] = str(folder)
+    try:
+        yield folder
+    finally:
+        if earlier is None:
+            os.environ.pop(SPOOL_ENV, None)
+        else:
+            os.environ[SPOOL_ENV] = earlier
+        count, problems = file_spool(folder, results_dir, machine, commit)
+        for line in problems:
+            say(line)
+        if count:
+            say(f"canary: the host speed of {count} benchmark processes filed under "
+                f"{results_dir / machine / FOLDER}")
+        if not problems:
+            folder.rmdir()
+
+
+def install() -> bool:
+    """Hook asv_runner so every benchmark process that ran its samples spools a canary.
+
+    Patches asv_runner's ``Benchmark.do_run`` (as ``mpsbench.probe`` does); a skipped
+    combination runs no samples and spools nothing. Off outside asv (no spool folder).
+    """
+    if spool_folder() is None:
+        return False
+    from asv_runner.benchmarks._base import Benchmark
+
+    if getattr(Benchmark, "_mpsbench_canary", False):
+        return True
+    real_run = Benchmark.do_run
+
+    def do_run(self: Any) -> Any:
+        result = real_run(self)
+        spool(self.name, [str(p) for p in getattr(self, "_current_params", ())], measure())
+        return result
+
+    Benchmark.do_run = do_run
+    Benchmark._mpsbench_canary = True
+    return True

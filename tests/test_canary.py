@@ -1,0 +1,146 @@
+"""The host's canary: spooled per process, filed per commit, merged, summarised, flagged."""
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from asv.runner import BENCHMARK_RUN_SCRIPT
+
+from mpsbench import canary
+from mpsbench.history import record
+
+SHA = "a" * 40
+
+
+def _spool(folder: Path, benchmark: str, params: list[str], python: float,
+           commit: str | None = SHA) -> None:
+    environ = {canary.SPOOL_ENV: str(folder), **({"ASV_COMMIT": commit} if commit else {})}
+    assert canary.spool(benchmark, params, {"python": python, "numpy": 1e-4}, environ)
+
+
+def test_measure_times_both_kernels():
+    found = canary.measure(repeats=1)
+    assert set(found) == set(canary.KERNELS) and all(v > 0 for v in found.values())
+
+
+def test_no_spool_outside_asv():
+    assert canary.spool_folder({}) is None
+    assert canary.spool_folder({"ASV_CONF_DIR": "/x"}) == Path("/x") / canary.DEFAULT_SPOOL
+
+
+def test_filing_merges_processes_of_one_point_and_keeps_earlier_records(tmp_path):
+    spool, results = tmp_path / "spool", tmp_path / "results"
+    _spool(spool, "m.C.time_step", ["'cpu'", "1"], 1.0)
+    _spool(spool, "m.C.time_step", ["'cpu'", "1"], 3.0)
+    _spool(spool, "m.C.time_step", ["'cpu'", "4"], 2.0, commit=None)  # --set-commit-hash
+    assert canary.file_spool(spool, results, "box", SHA) == (3, [])
+    _spool(spool, "m.C.time_step", ["'cpu'", "1"], 2.0)
+    assert canary.file_spool(spool, results, "box")[0] == 1
+    stored = json.loads((results / "box" / "canary" / f"{SHA}.json").read_text())
+    assert [r["python"] for r in stored["m.C.time_step('cpu', 1)"]] == [1.0, 3.0, 2.0]
+    assert canary.commit_canaries(results, "box", SHA) == {"m.C.time_step('cpu', 1)": 2.0,
+                                                          "m.C.time_step('cpu', 4)": 2.0}
+    assert not list(spool.iterdir())
+
+
+def test_an_unreadable_record_stays_in_the_spool_and_is_named(tmp_path):
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (spool / "bad.json").write_text("{not json")
+    _spool(spool, "m.C.time_step", [], 1.0, commit=None)
+    count, problems = canary.file_spool(spool, tmp_path / "results", "box")  # no commit known
+    assert count == 0 and len(problems) == 2 and any("bad.json" in p for p in problems)
+    assert len(list(spool.iterdir())) == 2
+
+
+def _file_many(args: tuple[str, str, int]) -> None:
+    spool, results, index = args
+    folder = Path(spool) / str(index)
+    for n in range(5):
+        _spool(folder, "m.C.time_step", [str(index)], float(n + 1))
+    canary.file_spool(folder, Path(results), "box")
+
+
+def test_processes_filing_at_once_lose_nothing(tmp_path):
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.map(_file_many, [(str(tmp_path / "s"), str(tmp_path / "r"), i) for i in range(8)])
+    stored = canary.read_canary_file(canary.canary_file(tmp_path / "r", "box", SHA))
+    assert sorted(stored) == [f"m.C.time_step({i})" for i in range(8)]
+    assert all(len(records) == 5 for records in stored.values())
+
+
+def test_summary_and_flag_against_the_machines_usual_speed(tmp_path):
+    spool, results = tmp_path / "spool", tmp_path / "results"
+    for commit, speed in (("b" * 40, 1.0), ("c" * 40, 1.02), ("d" * 40, 1.5)):
+        for point in ("1", "2", "3"):
+            _spool(spool, "m.C.time_step", [point], speed, commit)
+    canary.file_spool(spool, results, "box")
+    summary = canary.summary(results, "box")
+    assert summary["b" * 40]["median"] == 1 / 1.02 and summary["d" * 40]["points"] == 3
+    assert "FLAGGED" in canary.describe(results, "box", "d" * 40)
+    assert "FLAGGED" not in canary.describe(results, "box", "b" * 40)
+    assert "not on record" in canary.describe(results, "box", "e" * 40)
+    assert record.rerecord_reason(results, "box", "d" * 40, "slow").startswith("recorded in")
+    assert record.rerecord_reason(results, "box", "b" * 40, "slow") is None
+    assert record.rerecord_reason(results, "box", "e" * 40, "no-canary")
+    assert record.rerecord_reason(results, "box", "b" * 40, "no-canary") is None
+
+
+def test_a_replacing_recording_drops_the_replaced_records(tmp_path):
+    spool, results = tmp_path / "spool", tmp_path / "results"
+    _spool(spool, "m.C.time_step", [], 1.0)
+    canary.file_spool(spool, results, "box")
+    since = canary.read_canary_file(canary.canary_file(results, "box", SHA))[
+        "m.C.time_step()"][0]["time"] + 1e-6
+    _spool(spool, "m.C.time_step", [], 2.0)
+    canary.file_spool(spool, results, "box")
+    assert canary.drop_before(results, "box", SHA, since) == 1
+    assert canary.commit_canaries(results, "box", SHA) == {"m.C.time_step()": 2.0}
+
+
+def test_spooled_sets_the_folder_for_asv_and_files_it_on_leaving(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    lines = []
+    with canary.spooled(tmp_path / "results", "box", SHA, say=lines.append) as folder:
+        assert os.environ[canary.SPOOL_ENV] == str(folder)
+        _spool(folder, "m.C.time_step", [], 1.0, commit=None)
+    assert canary.SPOOL_ENV not in os.environ and not folder.exists()
+    assert "1 benchmark processes" in lines[0]
+
+
+BENCH = '''
+class Suite:
+    def setup(self, *params):
+        if not params:
+            raise NotImplementedError("not here")
+    def time_it(self, n):
+        sum(range(100))
+    time_it.params = [1, 2]
+    time_it.number = 1
+    time_it.repeat = 2
+    time_it.warmup_time = 0.0
+    def time_skipped(self):
+        pass
+'''
+
+
+def test_every_asv_process_that_samples_spools_a_canary(tmp_path):
+    """A real asv_runner benchmark process, with the hook the suite installs."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "__init__.py").write_text(
+        "from mpsbench import canary\ncanary.install()\n")
+    (suite / "bench.py").write_text(BENCH)
+    spool = tmp_path / "spool"
+    src = str(Path(canary.__file__).parents[1])
+    env = {**os.environ, canary.SPOOL_ENV: str(spool), "ASV_COMMIT": SHA,
+           "PYTHONPATH": src, "ASV_PYTHONPATH": src}
+    for benchmark in ("bench.Suite.time_it-1", "bench.Suite.time_skipped"):
+        subprocess.run([sys.executable, BENCHMARK_RUN_SCRIPT, "run", str(suite), benchmark,
+                        "{}", "None", str(tmp_path / "out")], env=env, check=True, cwd=tmp_path)
+    canary.file_spool(spool, tmp_path / "results", "box")
+    assert list(canary.commit_canaries(tmp_path / "results", "box", SHA)) == [
+        "bench.Suite.time_it(2)"]
