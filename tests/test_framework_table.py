@@ -16,7 +16,8 @@ def recorded(*rows: tuple[str, str, int, float], machine: str = "m1",
     return pd.DataFrame([
         {"machine": machine, "commit": commit, "module": "resnet50", "cls": cls,
          "benchmark": f"resnet50.{cls}.time_step", "metric": "time_step", "device": device,
-         "batch": batch, "value": value} for cls, device, batch, value in rows])
+         "batch": batch, "value": value, "status": "measured"}
+        for cls, device, batch, value in rows])
 
 
 def test_each_variant_in_its_column_with_torch_over_it_as_the_ratio():

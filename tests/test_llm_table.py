@@ -14,12 +14,31 @@ from .asv_recording import record
 BENCH = r"^llm\.(Torch|MLX)(Prefill|Decode)\.time_step\('cpu', 'tiny', 'float32'"
 
 
-def row(cls: str, mode: str, value: float, **params) -> dict:
+def row(cls: str, mode: str, value: float, status: str = "measured", **params) -> dict:
     metric_params = {"device": "cpu", "model": "qwen2.5-0.5b", "dtype": "bfloat16",
                      "mode": mode, "batch": 2, "prompt": 128, **params}
     return {"machine": "m", "commit": "c" * 40, "date": pd.Timestamp("2026-11-01"),
             "module": "llm", "cls": cls, "metric": "time_step", "value": value,
+            "status": status,
             "benchmark": f"llm.{cls}.time_step", **metric_params}
+
+
+def test_a_failed_value_reads_failed_and_is_counted_apart_from_missing_ones():
+    frame = pd.DataFrame([
+        row("TorchPrefill", "eager", 0.5),
+        row("TorchPrefill", "compiled", float("nan"), status="failed"),
+        row("TorchDecode", "eager", 0.1, new_tokens=32),
+        row("MLXDecode", "eager", 0.02, new_tokens=32),
+    ])
+    table = llm_table(frame, "m", "c" * 40, "cpu")
+    shown = table.display().set_index("phase")
+    assert shown.loc["prompt", "torch compiled tok/s"] == "failed"
+    assert shown.loc["generation", "torch compiled tok/s"] == "missing"
+    assert shown.loc["prompt", "MLX tok/s"] == "missing"
+    assert table.missing == ["torch compiled: 1 of 2 cells missing",
+                             "MLX: 1 of 2 cells missing"]
+    assert table.failed == ["torch compiled: 1 of 2 cells failed in asv (`asv run "
+                            "--show-stderr` shows why)"]
 
 
 def test_tokens_per_second_and_ratios_say_what_they_are():

@@ -6,6 +6,7 @@ import pandas as pd
 
 from mpsbench.report import skipped
 from mpsbench.report.sections import Machine
+from mpsbench.results import FAILED, MEASURED
 
 LINUX = {"os": "Linux-6.1-x86_64-with-glibc2.36", "arch": "x86_64", "python": "3.11.7"}
 STACKS = {
@@ -16,7 +17,9 @@ STACKS = {
 
 
 def machine(values: dict[str, float]) -> Machine:
+    """One value per commit; a NaN one failed in asv."""
     rows = pd.DataFrame([{"commit": commit, "cls": "MLXLinear", "value": value,
+                          "status": FAILED if pd.isna(value) else MEASURED,
                           "date": pd.Timestamp(f"2025-01-0{i}")}
                          for i, (commit, value) in enumerate(values.items(), 1)])
     return Machine("m", rows, LINUX, {})
@@ -28,7 +31,8 @@ def test_skipped_releases_come_with_their_reason_in_release_order(monkeypatch):
     found = skipped.skipped(machine({"c1": float("nan"), "c2": 0.1, "c3": float("nan")}),
                             tags, history=None)
     assert found == [("mlx-0.19.3", "no wheel for linux-x86_64 (wheels for: macos-arm64)"),
-                     ("mlx-0.30.7", skipped.UNKNOWN)]
+                     ("mlx-0.30.7", skipped.ALL[FAILED])]
+    assert "failed in asv" in skipped.ALL[FAILED]
     html = skipped.skipped_block(machine({"c1": float("nan")}), tags, history=None)
     assert "<b>mlx-0.19.3</b>: no wheel for linux-x86_64" in html
 

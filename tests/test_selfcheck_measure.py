@@ -181,17 +181,17 @@ def test_a_fidelity_row_pairs_asvs_value_with_the_median_reference(monkeypatch):
 
 
 def test_a_fidelity_row_without_a_reference_says_what_asv_recorded(monkeypatch):
-    from mpsbench import outcomes
+    from mpsbench import results
 
     case = find_case("resnet50-forward-inference-b1-torch")
     monkeypatch.setattr(measure, "interleaved", lambda scratch, run_plans, minimum_rounds:
                         {run_plans[0].label: probed()})
-    monkeypatch.setattr(outcomes, "outcome", lambda path, name, params:
-                        outcomes.Outcome(outcomes.SKIPPED) if (path.stem, name, params) == (
+    monkeypatch.setattr(measure, "outcome_of", lambda path, name, params:
+                        results.Outcome(results.SKIPPED) if (path.stem, name, params) == (
                             measure.fidelity_label(case, "cpu"), case.benchmark,
-                            ("cpu", 1)) else outcomes.Outcome(outcomes.MISSING))
+                            ("cpu", 1)) else results.Outcome(results.MISSING))
     row = measure.fidelity_row(FakeScratch(), case, "cpu", "spawn", 2.0)
-    assert row.unavailable == outcomes.WHY[outcomes.SKIPPED]
+    assert row.unavailable == results.REASONS[results.SKIPPED]
 
 
 def test_the_regression_runs_the_test_benchmark_plain_and_slowed(monkeypatch, tmp_path):

@@ -1,7 +1,20 @@
-"""asv's recorded results as one tidy table, with every unreadable file accounted for.
+"""The one reader of asv's results JSON: every recorded value with its status.
 
-Reading goes through asv's own ``Results`` loader. A file that cannot be read is
-reported in ``problems`` and skipped; nothing on disk is ever changed.
+asv stores, per benchmark, a value for each param combination: a number where it was
+measured, NaN where it was skipped (its setup raised ``NotImplementedError``) and null
+where it failed. asv 0.6.6 saves neither the skip's message nor a failure's stderr or
+exit code in the file, so the reason given for each is the one asv's file supports
+(``REASONS``). Reading goes through asv's own ``Results`` loader; nothing on disk is
+ever changed.
+
+- ``load_results(dir)``: every result file under an asv results folder as one frame,
+  a row per value (``BASE_COLUMNS`` plus a column per benchmark param). ``status`` is
+  ``MEASURED``, ``SKIPPED`` or ``FAILED``; ``value`` is NaN unless measured, never 0.
+  Files that cannot be read are left out and named in ``problems``.
+- ``read_outcomes(file)``: one results file as an ``Outcome`` per benchmark and param
+  combination; ``outcome_of`` picks one (``MISSING`` where nothing is recorded) and
+  ``failed_benchmarks`` names those with a failure.
+- ``Outcome(status, value)``: ``.reason`` says why there is no value ('' if there is).
 """
 
 from __future__ import annotations
@@ -9,11 +22,13 @@ from __future__ import annotations
 import ast
 import itertools
 import json
+import math
 import os
 import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +41,38 @@ from asv import util as asv_util
 from mpsbench.errors import UserError
 
 BASE_COLUMNS = ["machine", "commit", "date", "env", "versions", "benchmark", "module", "cls",
-                "metric", "version", "current", "value", "unit"]
+                "metric", "version", "current", "value", "status", "unit"]
 # Keys of a result's "params" that describe the machine rather than the software stack.
 MACHINE_PARAM_KEYS = {"machine", "arch", "cpu", "num_cpu", "os", "ram"}
+
+MEASURED, SKIPPED, FAILED, MISSING = "measured", "skipped", "failed", "missing"
+REASONS = {
+    SKIPPED: "asv skipped it here (its setup raised NotImplementedError)",
+    FAILED: "it failed in asv (`asv run --show-stderr` shows why)",
+    MISSING: "asv recorded nothing for it",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One param combination's record: its status and value (None unless measured)."""
+
+    status: str
+    value: float | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why there is no value ('' when there is one)."""
+        return REASONS.get(self.status, "")
+
+
+def outcome_of_value(value: Any) -> Outcome:
+    """asv's stored value as an ``Outcome``: null failed, NaN skipped, else measured."""
+    if value is None:
+        return Outcome(FAILED)
+    if isinstance(value, float) and math.isnan(value):
+        return Outcome(SKIPPED)
+    return Outcome(MEASURED, float(value))
 
 
 @dataclass
@@ -123,34 +167,63 @@ def stack_versions(params: dict[str, Any]) -> str:
                      if key not in MACHINE_PARAM_KEYS and value and "/" not in str(value))
 
 
-def _rows(result: asv_results.Results, machine: str,
-          index: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = []
-    versions = stack_versions(result.params)
+def _stored(result: asv_results.Results) -> Iterator[tuple[str, tuple[str, ...], Any]]:
+    """Each (benchmark, param combination as asv's reprs, stored value) of ``result``."""
     for key in result.get_all_result_keys():
-        meta = index.get(key, {})
         param_values = result.get_result_params(key) or []
-        names = meta.get("param_names") or [f"param{i}" for i in range(len(param_values))]
         values = result.get_result_value(key, param_values)
         if not isinstance(values, list):
             values = [values]
         combos = itertools.product(*param_values)  # asv's order: the last param fastest
+        for combo, value in zip(combos, values, strict=False):
+            yield key, combo, value
+
+
+def _rows(result: asv_results.Results, machine: str,
+          index: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    versions = stack_versions(result.params)
+    for key, combo, value in _stored(result):
+        meta = index.get(key, {})
+        names = meta.get("param_names") or [f"param{i}" for i in range(len(combo))]
         module, _, rest = key.partition(".")
         cls, _, metric = rest.rpartition(".")
         version = result.benchmark_version.get(key)
-        for combo, value in zip(combos, values, strict=False):
-            row = {
-                "machine": machine, "commit": result.commit_hash,
-                "date": pd.to_datetime(result.date, unit="ms"), "env": result.env_name,
-                "versions": versions, "benchmark": key, "module": module, "cls": cls,
-                "metric": metric, "version": version,
-                "current": not index or meta.get("version") == version,
-                "value": float("nan") if value is None else float(value),
-                "unit": meta.get("unit", "seconds" if metric.startswith("time_") else ""),
-            }
-            row.update({name: parse_param(v) for name, v in zip(names, combo, strict=False)})
-            rows.append(row)
+        outcome = outcome_of_value(value)
+        row = {
+            "machine": machine, "commit": result.commit_hash,
+            "date": pd.to_datetime(result.date, unit="ms"), "env": result.env_name,
+            "versions": versions, "benchmark": key, "module": module, "cls": cls,
+            "metric": metric, "version": version,
+            "current": not index or meta.get("version") == version,
+            "value": float("nan") if outcome.value is None else outcome.value,
+            "status": outcome.status,
+            "unit": meta.get("unit", "seconds" if metric.startswith("time_") else ""),
+        }
+        row.update({name: parse_param(v) for name, v in zip(names, combo, strict=False)})
+        rows.append(row)
     return rows
+
+
+def read_outcomes(result_file: Path) -> dict[str, dict[tuple[Any, ...], Outcome]]:
+    """Every benchmark in one results file, each param combination's ``Outcome`` (keyed by
+    the params as values: ``('cpu', 16)``; ``()`` for a benchmark without params)."""
+    found: dict[str, dict[tuple[Any, ...], Outcome]] = {}
+    for key, combo, value in _stored(asv_results.Results.load(str(result_file))):
+        found.setdefault(key, {})[tuple(parse_param(p) for p in combo)] = \
+            outcome_of_value(value)
+    return found
+
+
+def outcome_of(result_file: Path, benchmark: str, params: Sequence[Any]) -> Outcome:
+    """The outcome of ``benchmark`` at ``params`` (``MISSING`` where none is recorded)."""
+    return read_outcomes(result_file).get(benchmark, {}).get(tuple(params), Outcome(MISSING))
+
+
+def failed_benchmarks(result_file: Path) -> list[str]:
+    """The benchmarks with a failed param combination, as asv names them."""
+    return sorted(name for name, combos in read_outcomes(result_file).items()
+                  if any(o.status == FAILED for o in combos.values()))
 
 
 def load_results(results_dir: Path | str) -> LoadedResults:

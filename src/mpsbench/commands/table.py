@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "table from its newest commit with ResNet-50 timings, in seconds per iteration. "
         "Speedup is cpu time over GPU time. With --frameworks: torch against MLX and "
         "compiled MLX on one device, with torch's time over each (above 1: faster than "
-        "torch). Cells with no recorded value show as 'missing'.",
+        "torch). Cells with no recorded value show as 'missing', and values that failed in "
+        "asv as 'failed'.",
     )
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
                         help="asv results directory (default: results)")
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         from mpsbench.report.framework_table import framework_table
         from mpsbench.report.provenance import run_settings
         from mpsbench.report.seed_table import seed_table
-        from mpsbench.report.tables import resnet_timings
+        from mpsbench.report.tables import gap_notes, resnet_timings
         from mpsbench.results import current_rows, load_results, resolve_commit
     except ModuleNotFoundError as error:
         raise needs_extra(error) from None
@@ -111,8 +112,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"<h2>{escape(heading)}</h2>\n<p>{escape(settings)}</p>\n" if args.html
               else f"## {heading}\n\n{settings}\n")
         print(table.to_html() if args.html else table.to_markdown())
-        for line in table.missing:
-            print(f"\n<p>missing: {escape(line)}</p>" if args.html else f"\nmissing: {line}")
+        for note in gap_notes(table):
+            print(f"\n<p>{escape(note)}</p>" if args.html else f"\n{note}")
         print()
     return 0
 

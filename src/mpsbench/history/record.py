@@ -51,19 +51,19 @@ def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
     """
     from asv import util as asv_util  # asv and pandas: the 'bench' and 'report' extras
 
-    from mpsbench import outcomes
+    from mpsbench.results import FAILED, read_outcomes
 
     prefix = catalogue.framework(framework).prefix
     found = False
     for path in (results / machine).glob(f"{sha[:8]}-*.json"):
         try:
-            recorded_here = outcomes.outcomes(path)
+            recorded_here = read_outcomes(path)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, asv_util.UserError):
             continue  # not a results file asv can read: passed over, as asv does
         for name, combos in recorded_here.items():
             if name.count(".") == 2 and name.split(".")[1].startswith(prefix):
                 found = True
-                if any(o.status == outcomes.FAILED for o in combos.values()):
+                if any(o.status == FAILED for o in combos.values()):
                     return False
     return found
 

@@ -9,19 +9,21 @@ against eager torch. What each number is:
   ``new_tokens`` greedy tokens after the prompt (``llm.<Framework>Decode.time_step``).
 
 A ratio is the variant's tokens per second over eager torch's: above 1, faster than
-torch. Cells with no recorded value read 'missing'.
+torch. Cells with no recorded value read 'missing', and values that failed in asv
+'failed'.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import pandas as pd
 
 from mpsbench.backends.base import DTYPES
 from mpsbench.report.naming import BASELINE, describe
-from mpsbench.report.tables import number
+from mpsbench.report.tables import cell_texts, failed_lines, gap_notes, missing_lines
+from mpsbench.results import FAILED
 
 MODULE = "llm"
 PHASES = {"Prefill": "prompt", "Decode": "generation"}
@@ -51,7 +53,15 @@ class LLMTable:
     """Tokens per second per (model, dtype, phase, shape) and variant, and the ratios."""
 
     frame: pd.DataFrame
-    missing: list[str]
+    failed_cells: set[tuple] = field(default_factory=set)  # (*row key, variant)
+
+    @property
+    def missing(self) -> list[str]:
+        return missing_lines(self.frame, VARIANTS, self.failed_cells)
+
+    @property
+    def failed(self) -> list[str]:
+        return failed_lines(self.frame, VARIANTS, self.failed_cells)
 
     def display(self) -> pd.DataFrame:
         shown = self.frame.reset_index().rename_axis(columns=None)
@@ -59,7 +69,7 @@ class LLMTable:
             lambda r: "" if r["phase"] == "prompt" else str(int(r["new_tokens"])), axis=1)
         for column in self.frame.columns:
             digits = 2 if "/" in column else 1
-            shown[column] = shown[column].map(lambda v, d=digits: number(v, d))
+            shown[column] = cell_texts(self.frame, column, digits, self.failed_cells)
         return shown.rename(columns={v: f"{v} tok/s" for v in VARIANTS})
 
     def to_markdown(self) -> str:
@@ -97,10 +107,9 @@ def llm_table(results: pd.DataFrame, machine: str, commit: str, device: str) -> 
         values = values.iloc[keys.sort_values(INDEX).index]
     for variant in VARIANTS[1:]:
         values[f"{variant}/{BASELINE}"] = values[variant] / values[BASELINE]
-    missing = [f"{v}: no results recorded" if values[v].isna().all()
-               else f"{v}: {int(values[v].isna().sum())} of {len(values)} cells missing"
-               for v in VARIANTS if len(values) and values[v].isna().any()]
-    return LLMTable(values, missing)
+    failed = rows[rows["status"] == FAILED]
+    return LLMTable(values, {(*key, variant) for key, variant in zip(
+        failed[INDEX].itertuples(index=False, name=None), failed["variant"], strict=True)})
 
 
 def newest_llm_commit(results: pd.DataFrame, machine: str) -> str | None:
@@ -127,8 +136,8 @@ def print_tables(frame: pd.DataFrame, machines: list[str], commit: str | None, d
               "tokens per second\n")
         print(f"{MEANING}.\n")
         print(table.to_html() if html else table.to_markdown())
-        for line in table.missing:
-            print(f"\nmissing: {line}")
+        for note in gap_notes(table):
+            print(f"\n{note}")
         print()
     return 0
 
@@ -143,7 +152,6 @@ def llm_block(rows: pd.DataFrame, machine: str) -> str:
         table = llm_table(rows, machine, commit, device)
         if table.frame.empty:
             continue
-        notes = "".join(f'<p class="missing">missing: {escape(line)}</p>'
-                        for line in table.missing)
+        notes = "".join(f'<p class="missing">{escape(note)}</p>' for note in gap_notes(table))
         parts.append(f"<h5>{escape(device)}</h5>{table.to_html()}{notes}")
     return "".join(parts)

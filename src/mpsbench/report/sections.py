@@ -20,7 +20,7 @@ from mpsbench.report import cells as grid_cells
 from mpsbench.report.grid import grid_figure, ratio_colors, value_colors
 from mpsbench.report.provenance import source_line
 from mpsbench.report.seed_table import seed_table
-from mpsbench.report.tables import resnet_timings
+from mpsbench.report.tables import gap_notes, resnet_timings
 from mpsbench.report.trends import (
     TrendSpec,
     at_point,
@@ -109,7 +109,7 @@ def seed_block(machine: Machine, tags: dict[str, str]) -> str:
     newest = seed.sort_values("date").iloc[-1]
     gpu = (machine.facts.get("gpu_devices") or {}).get("torch") or "gpu"
     table = seed_table(rows, machine.name, str(newest["commit"]), gpu)
-    notes = "".join(missing(line) for line in table.missing)
+    notes = "".join(f'<p class="missing">{escape(note)}</p>' for note in gap_notes(table))
     return (f'<p class="source">seconds per iteration; {escape(source_line(newest, tags))}</p>'
             f"{table.to_html()}{notes}")
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 import pandas as pd
 
 from mpsbench.catalogue import TORCH
-from mpsbench.report.tables import PHASES, PhaseTable, phase_batch_table, resnet_timings
+from mpsbench.report.tables import (
+    PHASES,
+    PhaseTable,
+    failed_cells,
+    phase_batch_table,
+    resnet_timings,
+)
 
 
 def seed_table(results: pd.DataFrame, machine: str, commit: str, gpu_device: str) -> PhaseTable:
     """Build the table from ``results`` (see ``mpsbench.results``) for one machine and commit.
 
     ``gpu_device`` names the GPU column (mps, cuda). Rows and columns with no recorded
-    value stay in the table as missing and are listed in ``missing``.
+    value stay in the table as missing and are listed in ``missing``; values that failed
+    in asv show as failed and are listed in ``failed``.
     """
     rows = resnet_timings(results, TORCH.id)
     table = phase_batch_table(rows, machine, commit, "device", ["cpu", "gpu"], PHASES[:3])
     table["speedup"] = table["cpu"] / table["gpu"]
     table = table.rename(columns={"gpu": gpu_device})
-    return PhaseTable.of(table, ["cpu", gpu_device])
+    failed = {(phase, batch, gpu_device if device == "gpu" else device)
+              for phase, batch, device in failed_cells(rows, machine, commit, "device")}
+    return PhaseTable(table, ["cpu", gpu_device], failed)

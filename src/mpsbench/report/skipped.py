@@ -16,9 +16,13 @@ from typing import Any
 
 from mpsbench.history.stack import STACK_FILE, Host, platform_key, wheel_missing
 from mpsbench.report.sections import Machine
+from mpsbench.results import FAILED, SKIPPED
 
 PREFIXES = {"torch": "Torch", "mlx": "MLX"}
 UNKNOWN = "no value recorded; asv's log of that run says why"
+ALL = {FAILED: "every value failed in asv (`asv run --show-stderr` shows why)",
+       SKIPPED: "asv skipped every value (their setup raised NotImplementedError); asv's "
+                "log of that run says why"}
 
 
 def host_of(facts: dict[str, Any]) -> Host:
@@ -56,7 +60,9 @@ def skipped(machine: Machine, tags: dict[str, str], history: Path) -> list[tuple
         stack = stack_at(history, commit) or {}
         release = stack.get(framework)
         reason = wheel_missing(release, host_of(machine.facts)) if release else ""
-        found.append((rows["date"].min(), tag, reason or UNKNOWN))
+        statuses = set(own["status"])
+        why = ALL.get(statuses.pop(), UNKNOWN) if len(statuses) == 1 else UNKNOWN
+        found.append((rows["date"].min(), tag, reason or why))
     return [(tag, reason) for _, tag, reason in sorted(found)]  # in release order
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import pandas as pd
 
 from mpsbench import catalogue
+from mpsbench.results import FAILED
 
 PHASES = [phase.id for phase in catalogue.RESNET_PHASES]
 PHASE_TITLES = {phase.id: phase.title for phase in catalogue.RESNET_PHASES}
@@ -35,7 +37,7 @@ def phase_batch_table(rows: pd.DataFrame, machine: str, commit: str, columns_fro
     """``machine``'s values at ``commit`` in ``rows`` (``resnet_timings``) by (phase, batch)
     and by their ``columns_from`` value, in exactly ``columns``; every phase and batch
     shown (``default_phases`` where ``rows`` hold none)."""
-    rows = rows[(rows["machine"] == machine) & (rows["commit"] == commit)]
+    rows = _at(rows, machine, commit)
     values = rows.pivot_table(index=["phase", "batch"], columns=columns_from, values="value",
                               aggfunc="first")
     batches = sorted(rows["batch"].unique()) if not rows.empty else DEFAULT_BATCHES
@@ -43,18 +45,21 @@ def phase_batch_table(rows: pd.DataFrame, machine: str, commit: str, columns_fro
     return values.reindex(index=phase_batch_index(phases, batches), columns=columns)
 
 
+def _at(rows: pd.DataFrame, machine: str, commit: str) -> pd.DataFrame:
+    return rows[(rows["machine"] == machine) & (rows["commit"] == commit)]
+
+
+def failed_cells(rows: pd.DataFrame, machine: str, commit: str,
+                 columns_from: str) -> set[tuple[str, int, str]]:
+    """The (phase, batch, column) cells of ``phase_batch_table`` whose value failed in asv."""
+    rows = _at(rows, machine, commit)
+    rows = rows[rows["status"] == FAILED]
+    return set(zip(rows["phase"], rows["batch"], rows[columns_from], strict=True))
+
+
 def number(value: float, digits: int) -> str:
     """A fixed-point number, or 'missing' for a cell with no recorded value."""
     return "missing" if pd.isna(value) else f"{value:.{digits}f}"
-
-
-def missing_lines(table: pd.DataFrame, columns: list[str]) -> list[str]:
-    """One line per column with empty cells: how many, or that it has no results at all."""
-    return [
-        f"{column}: no results recorded" if table[column].isna().all()
-        else f"{column}: {int(table[column].isna().sum())} of {len(table)} cells missing"
-        for column in columns if table[column].isna().any()
-    ]
 
 
 def phase_batch_index(phases: list[str], batches: list[int]) -> pd.MultiIndex:
@@ -63,18 +68,65 @@ def phase_batch_index(phases: list[str], batches: list[int]) -> pd.MultiIndex:
     return pd.MultiIndex.from_product([ordered, batches], names=["phase", "batch"])
 
 
+def missing_lines(table: pd.DataFrame, columns: list[str], failed: set[tuple]) -> list[str]:
+    """One line per column with cells never recorded (``failed``: the (*row key, column)
+    cells that failed instead): how many, or that it has no results at all."""
+    lines: list[str] = []
+    for column in columns if len(table) else []:
+        count = int(table[column].isna().sum()) - sum(cell[-1] == column for cell in failed)
+        if count == len(table):
+            lines.append(f"{column}: no results recorded")
+        elif count:
+            lines.append(f"{column}: {count} of {len(table)} cells missing")
+    return lines
+
+
+def failed_lines(table: pd.DataFrame, columns: list[str], failed: set[tuple]) -> list[str]:
+    """One line per column with cells that failed in asv: how many, and where to see why."""
+    counts = {column: sum(cell[-1] == column for cell in failed) for column in columns}
+    return [f"{column}: {count} of {len(table)} cells failed in asv (`asv run "
+            "--show-stderr` shows why)" for column, count in counts.items() if count]
+
+
+def cell_texts(table: pd.DataFrame, column: str, digits: int, failed: set[tuple]) -> list[str]:
+    """``column`` of ``table`` as text: numbers, 'failed' where asv recorded a failure
+    (the (*row key, column) cells in ``failed``) and 'missing' where nothing."""
+    keys = [key if isinstance(key, tuple) else (key,) for key in table.index]
+    return [FAILED if pd.isna(value) and (*key, column) in failed else number(value, digits)
+            for key, value in zip(keys, table[column], strict=True)]
+
+
+class Gaps(Protocol):
+    """A table that says what it is missing and what failed, a line per column."""
+
+    @property
+    def missing(self) -> list[str]: ...
+
+    @property
+    def failed(self) -> list[str]: ...
+
+
+def gap_notes(table: Gaps) -> list[str]:
+    """The table's 'missing: ...' then 'failed: ...' lines."""
+    return [f"missing: {line}" for line in table.missing] \
+        + [f"failed: {line}" for line in table.failed]
+
+
 @dataclass
 class PhaseTable:
-    """A phase x batch table of seconds and ratios, and what it is missing."""
+    """A phase x batch table of seconds and ratios, and what it is missing or failed."""
 
     frame: pd.DataFrame
     time_columns: list[str]
-    missing: list[str]
+    failed_cells: set[tuple[str, int, str]] = field(default_factory=set)
 
-    @classmethod
-    def of(cls, frame: pd.DataFrame, time_columns: list[str]) -> PhaseTable:
-        """The table of ``frame``, listing what its ``time_columns`` miss."""
-        return cls(frame, time_columns, missing_lines(frame, time_columns))
+    @property
+    def missing(self) -> list[str]:
+        return missing_lines(self.frame, self.time_columns, self.failed_cells)
+
+    @property
+    def failed(self) -> list[str]:
+        return failed_lines(self.frame, self.time_columns, self.failed_cells)
 
     def display(self) -> pd.DataFrame:
         """The seed's layout: phase named once per group, 'batch N', numbers as text."""
@@ -84,7 +136,7 @@ class PhaseTable:
         shown["batch"] = "batch " + shown["batch"].astype(str)
         for column in self.frame.columns:
             digits = 6 if column in self.time_columns else 2
-            shown[column] = shown[column].map(lambda v, d=digits: number(v, d))
+            shown[column] = cell_texts(self.frame, column, digits, self.failed_cells)
         return shown.rename(columns={"phase": "", "batch": ""})
 
     def to_markdown(self) -> str:

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mpsbench import outcomes
 from mpsbench.probe import ENV as PROBE_ENV
 from mpsbench.probe import REFERENCE_ENV
-from mpsbench.results import load_benchmark_index, load_results
+from mpsbench.results import failed_benchmarks, load_benchmark_index, load_results, outcome_of
 from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
 from mpsbench.selfcheck.cases import FidelityCase
@@ -128,7 +127,7 @@ def interleaved(scratch: AsvScratch, plans: list[Plan],
                 run.records += [json.loads(line) for line in probe_file.read_text().splitlines()]
     for label, run in runs.items():
         if run.outcomes:
-            run.failed = outcomes.failed(scratch.result_file(label))
+            run.failed = failed_benchmarks(scratch.result_file(label))
     return runs
 
 
@@ -145,8 +144,8 @@ def suite_value(results_dir: Path, commit: str, case: FidelityCase, device: str)
 def why_not_stored(scratch: AsvScratch, label: str, case: FidelityCase, device: str) -> str:
     """Why asv stored no value for ``case`` in run ``label``, from its results JSON ('' if
     it stored one)."""
-    return outcomes.outcome(scratch.result_file(label), case.benchmark,
-                            case.asv_params(device)).why_not
+    return outcome_of(scratch.result_file(label), case.benchmark,
+                      case.asv_params(device)).reason
 
 
 def fidelity_row(scratch: AsvScratch, case: FidelityCase, device: str, launch_method: str,
