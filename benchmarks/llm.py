@@ -16,7 +16,7 @@ random weights in both; nothing is downloaded. Greedy decoding with a KV cache.
 
 Params: device, model, dtype, mode (eager; compiled: torch's static cache under
 ``torch.compile``, as ``generate`` compiles it; mlx-lm has none), batch, prompt and
-new_tokens. The grid is ``mpsbench.workloads.llm_common``'s (``MPSBENCH_GRID``). Every
+new_tokens. The grid is ``mpsbench.grids``'s (``MPSBENCH_GRID``). Every
 combination that cannot run says why (not installed, too big for the memory available,
 a release older than the pinned transformers or mlx-lm supports) and shows as n/a.
 """
@@ -27,8 +27,8 @@ from typing import Any
 from mpsbench.catalogue import MLX, TORCH
 from mpsbench.errors import Unavailable
 from mpsbench.firstcall import first_call_source
+from mpsbench.grids import GRID_ENV, llm_params, selected_llm_grid
 from mpsbench.models.llm_stack import library_reason
-from mpsbench.ops.grid import GRID_ENV
 from mpsbench.timing import PerCallClock
 from mpsbench.workloads import llm_common, llm_mlx, llm_torch
 
@@ -40,7 +40,7 @@ from .common import (
     skip_torch_cpu_memory,
 )
 
-GRID = llm_common.selected_llm_grid()
+GRID = selected_llm_grid()
 LIBRARIES = {TORCH.id: "transformers", MLX.id: "mlx-lm"}
 
 
@@ -74,7 +74,7 @@ class _Prefill(_LLM, StepTiming):
     position's logits and the greedy token, synchronized."""
 
     phase = "prefill"
-    param_names, params = llm_common.llm_params(GRID, with_new_tokens=False)
+    param_names, params = llm_params(GRID, with_new_tokens=False)
 
     def setup(self, device: str, model: str, dtype: str, mode: str, batch: int,
               prompt: int) -> None:
@@ -92,7 +92,7 @@ class _Decode(_LLM, StepTiming):
     cache, each waited for; the cache is cut back to the prompt before every sample."""
 
     phase = "decode"
-    param_names, params = llm_common.llm_params(GRID, with_new_tokens=True)
+    param_names, params = llm_params(GRID, with_new_tokens=True)
 
     def setup(self, device: str, model: str, dtype: str, mode: str, batch: int,
               prompt: int, new_tokens: int) -> None:
@@ -112,7 +112,7 @@ class _GenerationMemory(_LLM):
 
     phase = "generate"
     timeout = 900
-    param_names, params = llm_common.llm_params(GRID, with_new_tokens=True)
+    param_names, params = llm_params(GRID, with_new_tokens=True)
 
     def skip(self, device: str, model: str, dtype: str, mode: str) -> None:
         skip_torch_cpu_memory(self.framework, device)
@@ -136,8 +136,8 @@ class _FirstCall(_LLM, ColdStartTiming):
     prefill, or the first generated token after an untimed prefill (compiling included
     for compiled torch). On the CPU they are in the full grid only."""
 
-    param_names = ["phase", *llm_common.llm_params(GRID, with_new_tokens=False)[0]]
-    params = [list(llm_common.PHASES), *llm_common.llm_params(GRID, with_new_tokens=False)[1]]
+    param_names = ["phase", *llm_params(GRID, with_new_tokens=False)[0]]
+    params = [list(llm_common.PHASES), *llm_params(GRID, with_new_tokens=False)[1]]
 
     def setup(self, phase: str, device: str, model: str, dtype: str, mode: str,
               batch: int, prompt: int) -> None:

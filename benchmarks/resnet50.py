@@ -9,8 +9,9 @@ lazily, so a torch process never loads MLX and an MLX process never loads torch.
 
 from types import ModuleType
 
-from mpsbench.catalogue import MLX, RESNET_BATCHES, TORCH
+from mpsbench.catalogue import MLX, TORCH
 from mpsbench.firstcall import first_call_source, release_reason, resnet_cpu_reason
+from mpsbench.grids import RESNET_BATCHES, resnet_reference_cpu_reason
 from mpsbench.workloads import resnet_mlx, resnet_torch
 
 from .common import (
@@ -78,7 +79,7 @@ class TorchTrainStep(_TorchPhase):
 
 def skip_reference_cpu(device: str, batch: int) -> None:
     """Skip MLX batches above 1 on Linux's reference-BLAS CPU unless the full grid is on."""
-    skip_for(resnet_mlx.reference_cpu_reason(device, batch))
+    skip_for(resnet_reference_cpu_reason(device, batch))
 
 
 class _MLXPhase(_Phase):

@@ -8,7 +8,7 @@ One class per framework and operator, named ``<Framework><Op>`` (``TorchSDPA``,
 spec and the grid: device, dtype, mode (eager or compiled), phase (forward or
 forward_backward), batch, seq, and heads and mask where they apply.
 
-The grid is ``mpsbench.ops.grid``: one representative shape in float16 by default, the
+The grid is ``mpsbench.grids``: one representative shape in float16 by default, the
 seed's full sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the
 device between samples (see ``mpsbench.cooldown``).
 """
@@ -18,8 +18,8 @@ from typing import Any
 from mpsbench.catalogue import MLX, TORCH
 from mpsbench.cooldown import cool_down
 from mpsbench.firstcall import first_call_source, release_reason
+from mpsbench.grids import MODES, Grid, op_params, selected_grid
 from mpsbench.ops import steps
-from mpsbench.ops.grid import MODES, Grid, op_params, selected_grid
 from mpsbench.ops.spec import get_op
 from mpsbench.timing import PerCallClock
 

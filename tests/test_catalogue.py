@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +41,24 @@ def test_lookups_name_what_a_class_measures():
         catalogue.find(catalogue.RESNET50, "mlx", "backward_training")
     with pytest.raises(ValueError, match="expected one of"):
         catalogue.framework("jax")
+
+
+def test_each_resnet_class_runs_the_phase_its_catalogue_entry_names():
+    from benchmarks import resnet50
+
+    classes = [entry for entry in catalogue.BENCHMARK_CLASSES
+               if entry.workload == catalogue.RESNET50 and entry.key]
+    assert len(classes) == len(catalogue.RESNET_PHASES) + len(catalogue.MLX_RESNET_PHASES) + 1
+    for entry in classes:
+        phase = ("compiled_" if entry.compiled else "") + entry.key
+        assert getattr(resnet50, entry.name).phase == phase, entry.name
+
+
+def test_no_module_but_the_catalogue_spells_a_resnet_phase_class_name():
+    names = {entry.name for entry in catalogue.BENCHMARK_CLASSES
+             if entry.workload == catalogue.RESNET50 and entry.key}
+    source = Path(catalogue.__file__).parent
+    spelled = {(str(path.relative_to(source)), name)
+               for path in source.rglob("*.py") if path.name != "catalogue.py"
+               for name in names if re.search(rf"\b{name}\b", path.read_text())}
+    assert not spelled

@@ -12,6 +12,7 @@ import tomllib
 import pytest
 from asv_runner.discovery import disc_benchmarks
 
+from mpsbench import grids
 from mpsbench.errors import Unavailable
 from mpsbench.models import llm_stack
 from mpsbench.models.llm_configs import CONFIGS, get_config
@@ -38,8 +39,8 @@ def test_every_llm_benchmark_is_discovered_under_its_name_with_a_version():
 
 
 def test_the_default_grid_is_tiny_float32_and_qwen_at_batch_1():
-    grid = llm_common.GRIDS["default"]
-    names, params = llm_common.llm_params(grid, with_new_tokens=True)
+    grid = grids.LLM_GRIDS["default"]
+    names, params = grids.llm_params(grid, with_new_tokens=True)
     assert names == ["device", "model", "dtype", "mode", "batch", "prompt", "new_tokens"]
     assert params[1] == ["tiny", "qwen2.5-0.5b"] and params[4:] == [[1], [128], [32]]
     assert grid.point_reason("tiny", "float32") is None
@@ -47,28 +48,28 @@ def test_the_default_grid_is_tiny_float32_and_qwen_at_batch_1():
     assert "full" in grid.point_reason("tiny", "bfloat16")
     assert "full" in grid.point_reason("qwen2.5-0.5b", "float16")
     assert "full" in grid.point_reason("qwen2.5-0.5b", "float32")
-    full = llm_common.GRIDS["full"]
-    for axis, default_axis in zip(llm_common.llm_params(full, True)[1], params, strict=True):
+    full = grids.LLM_GRIDS["full"]
+    for axis, default_axis in zip(grids.llm_params(full, True)[1], params, strict=True):
         assert set(default_axis) <= set(axis)  # default points are full-grid points
 
 
 def test_mlx_on_linux_cpu_leaves_real_shapes_to_the_full_grid(monkeypatch):
-    monkeypatch.setattr(llm_common.sys, "platform", "linux")
-    default = llm_common.GRIDS["default"]
+    monkeypatch.setattr(grids.sys, "platform", "linux")
+    default = grids.LLM_GRIDS["default"]
     reason = llm_common.skip_reason("mlx", "decode", default, "cpu", "qwen2.5-0.5b",
                                     "bfloat16", "eager")
     assert "without BLAS" in reason and "full" in reason
-    assert "reference BLAS" in llm_common.reference_cpu_reason(
+    assert "reference BLAS" in grids.llm_reference_cpu_reason(
         "mlx", "cpu", "qwen2.5-0.5b", "float32", default)
     for args in (("mlx", "cpu", "tiny", "float32"), ("mlx", "gpu", "qwen2.5-0.5b",
                  "bfloat16"), ("torch", "cpu", "qwen2.5-0.5b", "bfloat16")):
-        assert llm_common.reference_cpu_reason(*args, default) is None
-    assert llm_common.reference_cpu_reason("mlx", "cpu", "qwen2.5-0.5b", "bfloat16",
-                                           llm_common.GRIDS["full"]) is None
+        assert grids.llm_reference_cpu_reason(*args, default) is None
+    assert grids.llm_reference_cpu_reason("mlx", "cpu", "qwen2.5-0.5b", "bfloat16",
+                                           grids.LLM_GRIDS["full"]) is None
 
 
 def test_what_cannot_be_compiled_says_why():
-    default, full = llm_common.GRIDS["default"], llm_common.GRIDS["full"]
+    default, full = grids.LLM_GRIDS["default"], grids.LLM_GRIDS["full"]
     assert "mlx-lm has no compiled generation" in llm_common.compile_reason(
         "mlx", "decode", "gpu", full)
     assert "compiles decoding only" in llm_common.compile_reason("torch", "prefill", "gpu", full)
@@ -91,7 +92,7 @@ def test_real_shapes_have_their_published_sizes():
     assert get_config("qwen2.5-0.5b").parameter_count() == 494_032_768
     assert round(get_config("llama-3.2-1b").parameter_count() / 1e6) == 1236
     assert get_config("tiny").parameter_count() < 1e6
-    assert set(llm_common.GRIDS["full"].models) <= set(CONFIGS)
+    assert set(grids.LLM_GRIDS["full"].models) <= set(CONFIGS)
 
 
 def test_a_missing_library_skips_with_the_install_hint(monkeypatch):

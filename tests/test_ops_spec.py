@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from mpsbench import cooldown
-from mpsbench.ops import grid
+from mpsbench import cooldown, grids
 from mpsbench.ops.spec import OPS, Setting, causal_mask, get_op, input_arrays, weight_arrays
 
 
@@ -53,10 +52,10 @@ def test_unknown_op_lists_the_known_ones():
 
 @pytest.mark.parametrize("smaller", ["default", "dtypes"])
 def test_smaller_grids_are_part_of_the_full_grid(smaller):
-    default, full = grid.GRIDS[smaller], grid.GRIDS["full"]
+    default, full = grids.GRIDS[smaller], grids.GRIDS["full"]
     for spec in OPS.values():
-        names, small = grid.op_params(spec, default)
-        full_names, large = grid.op_params(spec, full)
+        names, small = grids.op_params(spec, default)
+        full_names, large = grids.op_params(spec, full)
         assert names == full_names
         for values, full_values in zip(small, large, strict=True):
             assert set(values) <= set(full_values)
@@ -64,27 +63,27 @@ def test_smaller_grids_are_part_of_the_full_grid(smaller):
 
 
 def test_axes_follow_the_spec():
-    names, _ = grid.op_params(get_op("linear"), grid.GRIDS["full"])
+    names, _ = grids.op_params(get_op("linear"), grids.GRIDS["full"])
     assert names == ["device", "dtype", "mode", "phase", "batch", "seq"]
-    assert grid.op_params(get_op("rope"), grid.GRIDS["full"])[0][-1] == "heads"
-    assert grid.op_params(get_op("sdpa"), grid.GRIDS["full"])[0][-2:] == ["heads", "mask"]
+    assert grids.op_params(get_op("rope"), grids.GRIDS["full"])[0][-1] == "heads"
+    assert grids.op_params(get_op("sdpa"), grids.GRIDS["full"])[0][-2:] == ["heads", "mask"]
 
 
 def test_the_full_grid_is_the_seeds():
-    full = grid.GRIDS["full"]
+    full = grids.GRIDS["full"]
     assert (full.batch, full.seq, full.heads) == ((1, 8, 16, 32, 64), (64, 128, 256, 512), (1, 8))
-    assert set(full.mask) == {"none", "causal"} and grid.DIM == 768
+    assert set(full.mask) == {"none", "causal"} and grids.DIM == 768
 
 
 def test_grid_switch(capsys):
-    assert grid.selected_grid({}) is grid.GRIDS["default"]
-    assert grid.selected_grid({"MPSBENCH_GRID": " Full "}) is grid.GRIDS["full"]
-    assert grid.selected_grid({"MPSBENCH_GRID": "ful"}) is grid.GRIDS["default"]
+    assert grids.selected_grid({}) is grids.GRIDS["default"]
+    assert grids.selected_grid({"MPSBENCH_GRID": " Full "}) is grids.GRIDS["full"]
+    assert grids.selected_grid({"MPSBENCH_GRID": "ful"}) is grids.GRIDS["default"]
     assert "'ful' is not one of" in capsys.readouterr().err
 
 
 def test_default_grid_leaves_torch_compile_on_cpu_to_the_full_grid():
-    default, full = grid.GRIDS["default"], grid.GRIDS["full"]
+    default, full = grids.GRIDS["default"], grids.GRIDS["full"]
     assert "MPSBENCH_GRID=full" in default.skip_reason("torch", "cpu", "compiled")
     assert default.skip_reason("torch", "gpu", "compiled") is None
     assert default.skip_reason("mlx", "cpu", "compiled") is None

@@ -8,9 +8,10 @@ pytest.importorskip("mlx.core")
 import torch  # noqa: E402
 
 import benchmarks.transformer as bench  # noqa: E402
+from mpsbench import grids  # noqa: E402
 from mpsbench.backends.mlx_backend import MLXBackend, arrays_in  # noqa: E402
 from mpsbench.errors import Unavailable  # noqa: E402
-from mpsbench.ops import grid, steps  # noqa: E402
+from mpsbench.ops import steps  # noqa: E402
 from mpsbench.ops.spec import OPS, PHASES, Setting  # noqa: E402
 from mpsbench.timing import TimedStep  # noqa: E402
 
@@ -139,15 +140,15 @@ def test_benchmark_methods_use_the_cached_step(monkeypatch):
 ])
 def test_skips_before_building(cls, params, reason, monkeypatch):
     monkeypatch.setattr(steps, "cached_step", lambda p: pytest.fail("built a step"))
-    monkeypatch.setattr(bench._OpBenchmark, "grid", grid.GRIDS["default"])
+    monkeypatch.setattr(bench._OpBenchmark, "grid", grids.GRIDS["default"])
     with pytest.raises(Unavailable, match=reason):
         cls().setup(*params)
 
 
 def test_the_default_grid_times_the_first_call_of_compiled_steps_only():
-    assert grid.GRIDS["default"].first_call_modes == ("compiled",)
-    names, values = grid.op_params(OPS["linear"], grid.GRIDS["default"],
-                                   grid.GRIDS["default"].first_call_modes)
+    assert grids.GRIDS["default"].first_call_modes == ("compiled",)
+    names, values = grids.op_params(OPS["linear"], grids.GRIDS["default"],
+                                   grids.GRIDS["default"].first_call_modes)
     assert dict(zip(names, values, strict=True))["mode"] == ["compiled"]
 
 

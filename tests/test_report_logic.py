@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mpsbench.errors import UserError
-from mpsbench.ops.grid import DIM
+from mpsbench.grids import DIM
 from mpsbench.ops.spec import OPS, Setting
 from mpsbench.report import cells
 from mpsbench.report.flops import METRIC as FLOPS_METRIC

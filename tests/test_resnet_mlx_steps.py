@@ -87,8 +87,8 @@ def test_large_batches_on_the_linux_reference_cpu_wait_for_the_full_grid(monkeyp
     with pytest.raises(NotImplementedError, match="reference BLAS"):
         resnet50.MLXPeakMemory().setup("train_step", "cpu", 4)
     monkeypatch.setenv("MPSBENCH_GRID", "full")
-    assert resnet50.resnet_mlx.reference_cpu_reason("cpu", 16) is None
-    assert resnet50.resnet_mlx.reference_cpu_reason("gpu", 16) is None
+    assert resnet50.resnet_reference_cpu_reason("cpu", 16) is None
+    assert resnet50.resnet_reference_cpu_reason("gpu", 16) is None
 
 
 def test_the_compiled_train_step_is_skipped_on_cuda_with_the_measured_reason(monkeypatch):

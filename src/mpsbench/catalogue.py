@@ -4,7 +4,7 @@ benchmark classes.
 ``benchmarks/`` declares one class per ``BenchmarkClass`` here, under the same name (a
 test holds the two together); the report, the tables and the self-check look a class up
 with ``described`` instead of parsing its name. The params and grids are the operators'
-``mpsbench.ops.grid``, the LLMs' ``mpsbench.workloads.llm_common`` and ``RESNET_BATCHES``.
+``mpsbench.grids``, the LLMs' ``mpsbench.workloads.llm_common`` and ``RESNET_BATCHES``.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ def framework(framework_id: str) -> Framework:
 
 DEVICE_PARAMS = ("cpu", "gpu")  # 'gpu' is the machine's accelerator, whichever it is
 DTYPES = ("float32", "float16", "bfloat16")
-RESNET_BATCHES = (1, 4, 16)
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,8 @@ RESNET_PHASES = (
     Phase("train_step", "TrainStep", "Train step (SGD)"),
 )
 MLX_RESNET_PHASES = tuple(phase for phase in RESNET_PHASES if phase.id != "backward_training")
+# The ResNet table: the original script's phases (DESIGN.md), cpu against the GPU.
+RESNET_TABLE_PHASES = RESNET_PHASES[:3]
 LLM_PHASES = (Phase("prefill", "Prefill", "prompt"), Phase("decode", "Decode", "generation"))
 
 
@@ -144,6 +145,11 @@ BENCHMARK_CLASSES: tuple[BenchmarkClass, ...] = (
 BY_BENCHMARK = {entry.benchmark: entry for entry in BENCHMARK_CLASSES}
 # A class name means the same framework, subject and mode in every module it is in.
 BY_CLASS_NAME = {entry.name: entry for entry in BENCHMARK_CLASSES}
+
+
+def class_names(workload: Workload, framework_id: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The eager ``TIME_STEP`` classes of ``keys`` in ``framework_id``, in that order."""
+    return tuple(find(workload, framework_id, key).name for key in keys)
 
 
 def described(class_name: str) -> BenchmarkClass | None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import mpsbench
+from mpsbench.grids import GRID_ENV, selected_grid
 from mpsbench.history.stack import unavailable_reason
-from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
 
 SOURCE_DIR = str(Path(mpsbench.__file__).resolve().parents[1])

@@ -4,7 +4,7 @@ The first look is a selection of the default grid's own points (asv's ``--bench`
 regexes against ``name(param, ...)``), under the same names, params and versions, so
 it is part of the history and a later run of the default grid takes its points over.
 
-- ``resnet50``: the seed table's three phases at batch 1 on cpu and gpu, 2 rounds
+- ``resnet50``: the ResNet table's three phases at batch 1 on cpu and gpu, 2 rounds
   (as in the grid);
 - ``operators``: every operator's ``time_step`` at the default point (float16, batch 1,
   sequence 128, 8 heads, causal), eager, forward, torch against MLX, cpu and gpu, in
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from mpsbench.catalogue import RESNET50, RESNET_TABLE_PHASES, TORCH, class_names
 from mpsbench.plan import Plan
 from mpsbench.report.naming import describe
 from mpsbench.report.tables import number
@@ -38,10 +39,11 @@ class Chunk:
     asv_args: tuple[str, ...] = ()
 
 
-SEED_PHASES = ("ForwardInference", "ForwardTraining", "BackwardTraining")
+RESNET_TABLE_CLASSES = class_names(RESNET50, TORCH.id,
+                                   tuple(phase.id for phase in RESNET_TABLE_PHASES))
 FIRST_LOOK = (
-    Chunk("ResNet-50 seed table, batch 1",
-          (rf"^resnet50\.Torch({'|'.join(SEED_PHASES)})\.time_step\('(cpu|gpu)', 1\)$",)),
+    Chunk("ResNet-50 table, batch 1",
+          (rf"^resnet50\.({'|'.join(RESNET_TABLE_CLASSES)})\.time_step\('(cpu|gpu)', 1\)$",)),
     Chunk("operators at the default point, eager, forward, 1 round",
           (r"^transformer\.(Torch|MLX)[A-Za-z]+\.time_step\('(cpu|gpu)', 'float16', "
            r"'eager', 'forward', 1, 128[,)]",),

@@ -6,7 +6,7 @@ everything the report draws; the report derives their FLOP/s as it does the suit
 ``tests/asv_recording.py`` puts this module beside the real suite.
 """
 
-from mpsbench.ops.grid import Grid
+from mpsbench.grids import Grid
 
 from . import transformer
 

@@ -76,7 +76,7 @@ def subcommand(name: str, *argv: str) -> int:
 
 def grid_environ(grid: str) -> dict[str, str]:
     """MPSBENCH_GRID for asv's processes: the first look is part of the default grid."""
-    from mpsbench.ops.grid import GRID_ENV
+    from mpsbench.grids import GRID_ENV
 
     return {GRID_ENV: "default" if grid == "first-look" else grid}
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mpsbench.catalogue import DEVICE_PARAMS, FIRST_CALL, RESNET50, TRANSFORMER, Workload, find
+from mpsbench.catalogue import DEVICE_PARAMS, FIRST_CALL, RESNET50, TRANSFORMER, class_names, find
 from mpsbench.hardware import gpu_hardware_present
 
 RESNET_PHASES = ("forward_inference", "train_step")
@@ -43,17 +43,14 @@ def devices_said(devices: Sequence[str]) -> str:
     return " and ".join(devices)
 
 
-def _names(workload: Workload, framework: str, keys: Sequence[str]) -> str:
-    return "|".join(find(workload, framework, key).name for key in keys)
-
-
 def patterns(framework: str, devices: Sequence[str] = ("cpu",)) -> list[str]:
     """One regex per family of benchmarks, as asv matches them: ``name(params)``."""
     device = f"'({'|'.join(devices)})'"
     batches = "|".join(str(batch) for batch in RESNET_BATCHES[framework])
-    found = [rf"^resnet50\.({_names(RESNET50, framework, RESNET_PHASES)})\.time_step\("
-             rf"{device}, ({batches})\)$",
-             rf"^transformer\.({_names(TRANSFORMER, framework, OPS)})\.time_step\("
+    resnet = "|".join(class_names(RESNET50, framework, RESNET_PHASES))
+    ops = "|".join(class_names(TRANSFORMER, framework, OPS))
+    found = [rf"^resnet50\.({resnet})\.time_step\({device}, ({batches})\)$",
+             rf"^transformer\.({ops})\.time_step\("
              rf"{device}, {DEFAULT_POINT}[,)]"]
     if framework in COMPILED_FIRST_CALL:
         first_call = find(TRANSFORMER, framework, COMPILED_FIRST_CALL[framework], FIRST_CALL)

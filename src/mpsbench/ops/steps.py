@@ -11,8 +11,8 @@ from typing import Any
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
 from mpsbench.errors import Unavailable, is_out_of_memory, skip_when_out_of_memory
+from mpsbench.grids import DIM, MASKS, MODES
 from mpsbench.ops.built import BuiltOp
-from mpsbench.ops.grid import DIM, MASKS, MODES
 from mpsbench.ops.spec import PHASES, Setting, get_op
 from mpsbench.timing import TimedStep
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mpsbench import catalogue
-from mpsbench.ops.grid import GRIDS, op_params
+from mpsbench.grids import GRIDS, op_params
 from mpsbench.ops.spec import OPS
 from mpsbench.ops.steps import point_from_params
 

@@ -2,7 +2,8 @@
 
 The class is looked up in ``mpsbench.catalogue``; a class it does not declare keeps
 framework None. The variant is the framework's label and, unless eager, its mode:
-'torch', 'MLX compiled' (by the ``mode`` param, or by the class: ``MLXCompiledTrainStep``).
+'torch', 'MLX compiled' (by the ``mode`` param, or by a class compiled by its name,
+``BenchmarkClass.compiled``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ COMPILED = "compiled"
 
 
 def split_class(cls: str) -> tuple[str | None, str, bool]:
-    """'MLXCompiledTrainStep' -> ('MLX', 'TrainStep', True); 'TorchLinearMemory' ->
-    ('torch', 'Linear', False); a class the catalogue lacks -> (None, cls, False)."""
+    """'TorchLinearMemory' -> ('torch', 'Linear', False); a class compiled by its name ->
+    (its framework, its subject, True); a class the catalogue lacks -> (None, cls, False)."""
     entry = catalogue.described(cls)
     if entry is None:
         return None, cls, False

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mpsbench.catalogue import TORCH
+from mpsbench.catalogue import RESNET_TABLE_PHASES, TORCH
 from mpsbench.report.tables import (
-    PHASES,
     PhaseTable,
     failed_cells,
     phase_batch_table,
@@ -22,7 +21,8 @@ def seed_table(results: pd.DataFrame, machine: str, commit: str, gpu_device: str
     in asv show as failed and are listed in ``failed``.
     """
     rows = resnet_timings(results, TORCH.id)
-    table = phase_batch_table(rows, machine, commit, "device", ["cpu", "gpu"], PHASES[:3])
+    table = phase_batch_table(rows, machine, commit, "device", ["cpu", "gpu"],
+                                [phase.id for phase in RESNET_TABLE_PHASES])
     table["speedup"] = table["cpu"] / table["gpu"]
     table = table.rename(columns={"gpu": gpu_device})
     failed = {(phase, batch, gpu_device if device == "gpu" else device)

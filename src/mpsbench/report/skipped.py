@@ -14,11 +14,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from mpsbench.catalogue import FRAMEWORKS
 from mpsbench.history.stack import STACK_FILE, Host, platform_key, wheel_missing
 from mpsbench.report.sections import Machine
 from mpsbench.results import FAILED, SKIPPED
 
-PREFIXES = {"torch": "Torch", "mlx": "MLX"}
+PREFIXES = {framework.id: framework.prefix for framework in FRAMEWORKS}
 UNKNOWN = "no value recorded; asv's log of that run says why"
 ALL = {FAILED: "every value failed in asv (`asv run --show-stderr` shows why)",
        SKIPPED: "asv skipped every value (their setup raised NotImplementedError); asv's "

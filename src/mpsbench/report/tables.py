@@ -8,11 +8,12 @@ from typing import Protocol
 import pandas as pd
 
 from mpsbench import catalogue
+from mpsbench.grids import RESNET_BATCHES
 from mpsbench.results import FAILED
 
 PHASES = [phase.id for phase in catalogue.RESNET_PHASES]
 PHASE_TITLES = {phase.id: phase.title for phase in catalogue.RESNET_PHASES}
-DEFAULT_BATCHES = list(catalogue.RESNET_BATCHES)  # the rows before any result is recorded
+DEFAULT_BATCHES = list(RESNET_BATCHES)  # the rows before any result is recorded
 
 
 def resnet_timing(benchmark: str) -> catalogue.BenchmarkClass | None:

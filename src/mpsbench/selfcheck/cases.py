@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mpsbench import catalogue
-from mpsbench.ops.grid import GRIDS, op_params
+from mpsbench.grids import GRIDS, op_params
 from mpsbench.ops.spec import get_op
 
 DEVICE = "<device>"

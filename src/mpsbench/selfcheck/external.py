@@ -32,7 +32,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mpsbench import allocator
+from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.errors import UserError
+from mpsbench.grids import RESNET_BATCHES
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
 from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
@@ -42,9 +44,7 @@ from mpsbench.selfcheck.measure import round_args, suite_value, why_not_stored
 from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
 from mpsbench.threads import THREADS_ENV, torch_cpu_threads
 
-RESNET_BATCHES = (1, 4, 16)
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
-FRAMEWORKS = ("torch", "mlx")
 SEED_ITERATIONS = 5  # per process; two processes of each variant
 OP_PROCESSES = 4  # aukejw processes per op at most, spread over asv's rounds
 PINNED_THREADS = 1  # torch's CPU threads in a process pinned to one CPU, on both sides
@@ -115,7 +115,7 @@ def units(devices: list[str], only: str | None = None) -> list[Unit]:
              for device in devices for batch in RESNET_BATCHES]
     found += [Unit(f"external-ops-{framework}-{device}", device,
                    tuple(op_case(op, framework) for op in OPS), OPS)
-              for device in devices for framework in FRAMEWORKS]
+              for device in devices for framework in FRAMEWORK_IDS]
     return [unit for unit in found if only is None or re.search(only, unit.label)]
 
 

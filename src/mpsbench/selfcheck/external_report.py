@@ -6,7 +6,7 @@ import math
 import os
 import time
 
-from mpsbench.ops.grid import GRIDS
+from mpsbench.grids import GRIDS
 from mpsbench.selfcheck import analysis, aukejw_layer, markdown, seed_resnet
 from mpsbench.selfcheck.cases import resnet_case
 from mpsbench.selfcheck.external import PINNED_THREADS, ExternalFindings

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mpsbench.catalogue import RESNET50, TORCH, find
 from mpsbench.probe import ENV as PROBE_ENV
 from mpsbench.probe import REFERENCE_ENV
 from mpsbench.results import failed_benchmarks, load_benchmark_index, load_results, outcome_of
@@ -31,8 +32,9 @@ from mpsbench.selfcheck.fidelity import FidelityRow
 SLOWDOWN = 0.25
 FACTOR = 1.10
 FIDELITY_ROUNDS = 4  # the reference brackets each round's sampling: more rounds, more pairs
-LAUNCH_SUBSET = r"^resnet50\.TorchForwardInference\.time_step\('cpu', (1|4)\)$"
-REGRESSION_BENCHMARK = "slowed.TorchForwardInference.time_step('cpu', 1)"
+FORWARD_INFERENCE = find(RESNET50, TORCH.id, "forward_inference").name
+LAUNCH_SUBSET = rf"^resnet50\.{FORWARD_INFERENCE}\.time_step\('cpu', (1|4)\)$"
+REGRESSION_BENCHMARK = f"slowed.{FORWARD_INFERENCE}.time_step('cpu', 1)"
 
 
 def import_seconds(statement: str, repeats: int = 3) -> float:

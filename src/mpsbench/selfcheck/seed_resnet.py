@@ -30,11 +30,12 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+from mpsbench.catalogue import RESNET_TABLE_PHASES
 from mpsbench.selfcheck import refprocess
 
 WARMUP = 10
 GRADS = ("accumulate", "zero")
-PHASES = ("forward_inference", "forward_training", "backward_training")
+PHASES = tuple(phase.id for phase in RESNET_TABLE_PHASES)
 
 
 class Regions:

@@ -1,107 +1,26 @@
-"""What the torch and MLX LLM workloads share: the grid, the prompt, the memory check.
+"""What the torch and MLX LLM workloads share: the prompt, the memory check, the skips.
 
-The benchmarks' params (``llm_params``) come from the grid ``MPSBENCH_GRID`` selects,
-as the operators' do (``mpsbench.ops.grid``): every default value is also a full-grid
-value, so both grids feed the same series.
-
-- ``default``: the tiny model in float32 and Qwen2.5-0.5B in bfloat16, batch 1, a
-  128-token prompt and 32 new tokens, eager and compiled (where it exists), on cpu and
-  gpu: about five minutes on a 2-core CPU. MLX on Linux's CPU runs the tiny model only
-  (``reference_cpu_reason``), and first calls on the CPU are in the full grid only;
-- ``dtypes``: the default points in float32 and float16 too (the GPU question);
-- ``full``: both real shapes and the tiny one, float32/float16/bfloat16, batch 1 and 8,
-  prompts of 128 and 512 tokens, 32 and 128 new tokens.
-
-The tiny model runs in float32 only outside the full grid. Every skip is decided here,
-before any framework is imported.
+The grid and its params are ``mpsbench.grids``'s (``LLMGrid``, ``llm_params``); every
+skip is decided here or there, before any framework is imported.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from mpsbench.catalogue import DEVICE_PARAMS, DTYPES
+from mpsbench.catalogue import DEVICE_PARAMS, LLM_PHASES
+from mpsbench.grids import GRID_ENV, LLMGrid, llm_reference_cpu_reason
 from mpsbench.inputs import DEFAULT_SEED
-from mpsbench.models.llm_configs import BENCHMARK_MODELS, DTYPE_BYTES, LLMConfig, get_config
-from mpsbench.ops.grid import GRID_ENV
+from mpsbench.models.llm_configs import DTYPE_BYTES, LLMConfig, get_config
 from mpsbench.timing import TimedStep
 
-MODES = ("eager", "compiled")
-PHASES = ("prefill", "decode")
-TINY = "tiny"
+PHASES = tuple(phase.id for phase in LLM_PHASES)
 PROMPT_SEED_OFFSET = 1  # prompts and weights draw from different generators
 MEMORY_HEADROOM = 0.8  # of the memory available now that a model may need
-
-
-@dataclass(frozen=True)
-class LLMGrid:
-    """The values of each axis; real shapes and the tiny model keep their own dtypes."""
-
-    name: str
-    models: tuple[str, ...]
-    real_dtypes: tuple[str, ...]
-    tiny_dtypes: tuple[str, ...]
-    batch: tuple[int, ...]
-    prompt: tuple[int, ...]
-    new_tokens: tuple[int, ...]
-    torch_compile_cpu: bool
-
-    @property
-    def dtypes(self) -> tuple[str, ...]:
-        wanted = set(self.real_dtypes) | set(self.tiny_dtypes)
-        return tuple(d for d in DTYPES if d in wanted)
-
-    def point_reason(self, model: str, dtype: str) -> str | None:
-        """Why this grid leaves (model, dtype) out, or None."""
-        allowed = self.tiny_dtypes if model == TINY else self.real_dtypes
-        if dtype not in allowed:
-            which = "the tiny model" if model == TINY else "a real shape"
-            return (f"{model} in {dtype} is not a point of the {self.name} grid ({which} runs "
-                    f"in {', '.join(allowed)} there; asv runs the product of the axes); "
-                    f"{GRID_ENV}=full runs it")
-        return None
-
-
-GRIDS = {
-    "default": LLMGrid("default", models=(TINY, "qwen2.5-0.5b"), real_dtypes=("bfloat16",),
-                       tiny_dtypes=("float32",), batch=(1,), prompt=(128,), new_tokens=(32,),
-                       torch_compile_cpu=False),
-    "dtypes": LLMGrid("dtypes", models=(TINY, "qwen2.5-0.5b"),
-                      real_dtypes=DTYPES, tiny_dtypes=("float32",),
-                      batch=(1,), prompt=(128,), new_tokens=(32,), torch_compile_cpu=False),
-    "full": LLMGrid("full", models=BENCHMARK_MODELS, real_dtypes=DTYPES,
-                    tiny_dtypes=DTYPES, batch=(1, 8), prompt=(128, 512), new_tokens=(32, 128),
-                    torch_compile_cpu=True),
-}
-
-
-def selected_llm_grid(environ: Mapping[str, str] = os.environ) -> LLMGrid:
-    """The LLM grid ``MPSBENCH_GRID`` names (default for unset or unknown, as the ops')."""
-    name = environ.get(GRID_ENV, "").strip().lower()
-    return GRIDS.get(name, GRIDS["default"])
-
-
-def llm_params(grid: LLMGrid, with_new_tokens: bool, modes: tuple[str, ...] = MODES
-               ) -> tuple[list[str], list[list]]:
-    """asv ``param_names`` and ``params`` of an LLM benchmark over ``grid``."""
-    axes: dict[str, tuple] = {
-        "device": DEVICE_PARAMS,
-        "model": grid.models,
-        "dtype": grid.dtypes,
-        "mode": modes,
-        "batch": grid.batch,
-        "prompt": grid.prompt,
-    }
-    if with_new_tokens:
-        axes["new_tokens"] = grid.new_tokens
-    return list(axes), [list(values) for values in axes.values()]
 
 
 def compile_reason(framework: str, phase: str, device: str, grid: LLMGrid) -> str | None:
@@ -168,33 +87,13 @@ def memory_reason(model: str, dtype: str, batch: int, context: int,
     return None
 
 
-def reference_cpu_reason(framework: str, device: str, model: str, dtype: str,
-                         grid: LLMGrid) -> str | None:
-    """Why MLX on Linux's CPU leaves the real shapes to the full grid, or None.
-
-    That backend runs a single-threaded reference BLAS, and float16/bfloat16 without
-    BLAS at all. Qwen2.5-0.5B (128-token prompt) took 58-102 s to first token and
-    0.7-1.7 s per generated token in float32, and 79 s and 7.9 s in bfloat16, against
-    0.25 s and 0.13 s for torch in bfloat16 on the same core: minutes a sample, and
-    nothing it tells about MLX on a Mac (Accelerate) or a GPU.
-    """
-    if framework == "mlx" and device == "cpu" and sys.platform == "linux" \
-            and model != TINY and grid.name != "full":
-        return ("MLX's Linux CPU backend runs a single-threaded reference BLAS, and "
-                f"{dtype} " + ("through it" if dtype == "float32" else "without BLAS")
-                + " (Qwen2.5-0.5B: 58-102 s to first token and 0.7-1.7 s per token in "
-                "float32, 79 s and 7.9 s in bfloat16, on one core); real shapes run there "
-                f"only with {GRID_ENV}=full")
-    return None
-
-
 def skip_reason(framework: str, phase: str, grid: LLMGrid, device: str, model: str,
                 dtype: str, mode: str) -> str | None:
     """Every reason decided from the params alone, before any import."""
     if device not in DEVICE_PARAMS:
         raise ValueError(f"unknown device {device!r}")
     reason = grid.point_reason(model, dtype) \
-        or reference_cpu_reason(framework, device, model, dtype, grid)
+        or llm_reference_cpu_reason(framework, device, model, dtype, grid)
     if reason is None and mode == "compiled":
         reason = compile_reason(framework, phase, device, grid)
     return reason

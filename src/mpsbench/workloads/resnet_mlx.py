@@ -9,7 +9,6 @@ torch benchmark process that imports it never loads MLX.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -18,17 +17,15 @@ import numpy as np
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
-from mpsbench.catalogue import MLX
+from mpsbench.catalogue import MLX, MLX_RESNET_PHASES
 from mpsbench.errors import Unavailable
 from mpsbench.inputs import DEFAULT_SEED
-from mpsbench.ops.grid import GRID_ENV, selected_grid
 from mpsbench.timing import TimedStep
 from mpsbench.workloads.resnet_common import cached_steps
 from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_MOMENTUM, images
 
 DISTS = ("mlx",)  # the distributions this workload runs on
-PHASES = ("forward_inference", "forward_training", "forward_backward", "train_step",
-          "compiled_train_step")
+PHASES = (*(phase.id for phase in MLX_RESNET_PHASES), "compiled_train_step")
 
 
 COMPILED_ON_CUDA = (
@@ -37,19 +34,6 @@ COMPILED_ON_CUDA = (
     "MLX's C++ building the compiled graph's kernels, not in Python tracing "
     "(docs/gpu.md, 'The compiled MLX train step'); the eager train step runs"
 )
-
-
-def reference_cpu_reason(device: str, batch: int) -> str | None:
-    """Why a batch above 1 on MLX's Linux CPU backend is left to the full grid, or None.
-
-    That backend runs a single-threaded reference BLAS: a batch-16 train step takes
-    minutes and tells nothing about MLX on a Mac, whose CPU backend uses Accelerate.
-    """
-    if device == "cpu" and batch > 1 and sys.platform == "linux" \
-            and selected_grid().name != "full":
-        return ("MLX's Linux CPU backend runs a single-threaded reference BLAS (seconds "
-                f"per image); batch > 1 runs only with {GRID_ENV}=full")
-    return None
 
 
 def images_nhwc(batch: int, seed: int = DEFAULT_SEED) -> np.ndarray:

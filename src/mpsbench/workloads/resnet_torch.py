@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from mpsbench.backends import get_backend
-from mpsbench.catalogue import TORCH
+from mpsbench.catalogue import RESNET_PHASES, TORCH
 from mpsbench.frameworks import require
 from mpsbench.inputs import DEFAULT_SEED, normal
 from mpsbench.timing import TimedStep
@@ -17,15 +17,7 @@ NUM_CLASSES = 1000
 SGD_LEARNING_RATE = 0.01
 SGD_MOMENTUM = 0.9
 DISTS = ("torch", "torchvision")  # the distributions this workload runs on
-PHASES = ("forward_inference", "forward_training", "backward_training", "forward_backward",
-          "train_step")
-PHASE_TITLES = {
-    "forward_inference": "Forward (inference)",
-    "forward_training": "Forward (training)",
-    "backward_training": "Backward (training)",
-    "forward_backward": "Forward+backward (training)",
-    "train_step": "Train step (SGD)",
-}
+PHASES = tuple(phase.id for phase in RESNET_PHASES)
 
 
 def build_resnet50(seed: int = DEFAULT_SEED) -> Any:
