@@ -95,7 +95,7 @@ def spool(benchmark: str, params: list[str], seconds: dict[str, float],
 
 
 def point_key(benchmark: str, params: list[str] | tuple[str, ...]) -> str:
-    """'resnet50.TorchTrainStep.time_step('cpu', 1)': the benchmark as asv prints it."""
+    """'transformer.TorchLinear.time_step('cpu', ...)': the benchmark as asv prints it."""
     return f"{benchmark}({', '.join(params)})"
 
 
