@@ -38,6 +38,7 @@ from .common import (
     skip_for,
     skip_if_no_gpu_hardware,
     skip_torch_cpu_memory,
+    skip_unless_gpu_ready,
 )
 
 GRID = selected_llm_grid()
@@ -57,6 +58,7 @@ class _LLM:
         skip_for(llm_common.skip_reason(self.framework, self.phase, GRID, device, model,
                                         dtype, mode))
         skip_for(library_reason(LIBRARIES[self.framework]))
+        skip_unless_gpu_ready(self.framework, device)
 
 
 class _Torch:

@@ -19,8 +19,8 @@ from .common import (
     ColdStartTiming,
     StepTiming,
     skip_for,
-    skip_if_no_gpu_hardware,
     skip_torch_cpu_memory,
+    skip_unless_gpu_ready,
 )
 
 BATCHES = list(RESNET_BATCHES)
@@ -34,13 +34,14 @@ class _Phase(StepTiming):
     """
 
     version = 2
+    framework: str
     workload: ModuleType
     phase: str
     params = (DEVICES, BATCHES)
     param_names = ["device", "batch"]
 
     def setup(self, device: str, batch: int) -> None:
-        skip_if_no_gpu_hardware(device)
+        skip_unless_gpu_ready(self.framework, device)
         self.step = self.workload.cached_step(self.phase, device, batch)
         self.step.prepare()
 
@@ -50,6 +51,7 @@ class _Phase(StepTiming):
 
 
 class _TorchPhase(_Phase):
+    framework = TORCH.id
     workload = resnet_torch
 
 
@@ -83,6 +85,7 @@ def skip_reference_cpu(device: str, batch: int) -> None:
 
 
 class _MLXPhase(_Phase):
+    framework = MLX.id
     workload = resnet_mlx
 
     def setup(self, device: str, batch: int) -> None:
@@ -128,7 +131,7 @@ class _PerPhase:
 
     def skip(self, device: str, batch: int) -> None:
         """Raise ``Unavailable`` for a combination that cannot run here."""
-        skip_if_no_gpu_hardware(device)
+        skip_unless_gpu_ready(self.framework, device)
 
 
 class _MLXPerPhase(_PerPhase):
@@ -188,8 +191,8 @@ class _FirstCall(_PerPhase, ColdStartTiming):
 
     def skip(self, device: str, batch: int) -> None:
         skip_for(resnet_cpu_reason(device))
-        super().skip(device, batch)
         skip_for(release_reason(*self.workload.DISTS))
+        super().skip(device, batch)
 
     def timeraw_first_call(self, phase: str, device: str, batch: int) -> tuple[str, str]:
         """Seconds of the first step after a fresh interpreter has built the model."""

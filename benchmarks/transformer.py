@@ -30,6 +30,7 @@ from .common import (
     skip_for,
     skip_if_no_gpu_hardware,
     skip_torch_cpu_memory,
+    skip_unless_gpu_ready,
 )
 
 GRID = selected_grid()
@@ -58,6 +59,7 @@ class _OpBenchmark:
         skip_if_no_gpu_hardware(named["device"])
         skip_for(self.grid.skip_reason(self.framework, named["device"], named["mode"],
                                        self.op, named["batch"], named["seq"]))
+        skip_unless_gpu_ready(self.framework, named["device"])
 
 
 class _Step(_OpBenchmark, StepTiming):

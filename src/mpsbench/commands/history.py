@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
+from mpsbench import waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
@@ -171,6 +173,9 @@ def run_record(args: argparse.Namespace) -> int:
     extra = [a for a in args.asv_args if a != "--"]
     extra = [*launch_args(extra), *extra]
     devices = _devices(args)
+    # the GPU points' wait check keeps its figures per commit beside the results
+    os.environ.setdefault(waitcheck.WAITCHECK_ENV,
+                          str((args.results / args.name / waitcheck.FILE_NAME).resolve()))
     failed = []
     for number, (sha, tag) in enumerate(commits, 1):
         framework = record.framework_of(tag)
