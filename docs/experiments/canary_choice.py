@@ -3,9 +3,11 @@
 Starts N fresh processes one after another; each builds the suite's ResNet-50 forward
 (inference) at batch 1 on the CPU and a small launch-bound torch op (Softmax, 1x128x768),
 times the canary's two kernels (``mpsbench.canary``) before and after, and times the
-steps in between. Prints, per canary kernel, its correlation (Pearson r) with each step's
-per-process median and the steps' coefficient of variation across processes before and
-after dividing by the canary. Results: docs/decisions.md, "The canary".
+steps in between. Prints, per candidate canary (each kernel's best of 3 before
+and after the steps, the loop's median of 3, and the share of wall time the process
+waited for a CPU while it ran the steps), its correlation (Pearson r) with each step's
+per-process median, and the steps' coefficient of variation across processes.
+Results: docs/decisions.md, "The canary".
 
     nice -n 10 python docs/experiments/canary_choice.py [N]
 """
@@ -31,13 +33,16 @@ def softmax():
     return (time.perf_counter() - start) / 50
 softmax()
 before = canary.measure()
+waiting = canary.Waiting()
 resnet = []
 for _ in range(5):
     start = time.perf_counter(); step(); resnet.append(time.perf_counter() - start)
 small = [softmax() for _ in range(20)]
+waited = waiting.share()
 after = canary.measure()
+loop = statistics.median(canary.python_loop() for _ in range(3))
 print(json.dumps({"before": before, "after": after, "resnet": statistics.median(resnet),
-                  "softmax": statistics.median(small)}))
+                  "softmax": statistics.median(small), "waited": waited, "loop_median": loop}))
 """
 
 
@@ -56,16 +61,12 @@ def main(n: int) -> None:
     for step in ("resnet", "softmax"):
         times = [r[step] for r in rows]
         print(f"{step}: median {statistics.median(times) * 1e3:.3f} ms, CV {cv(times):.1%}")
-        for kernel in ("python", "numpy"):
-            for when in ("before", "after", "mean"):
-                canaries = [(r["before"][kernel] + r["after"][kernel]) / 2 if when == "mean"
-                            else r[when][kernel] for r in rows]
-                r = statistics.correlation(canaries, times)
-                usual = statistics.median(canaries)
-                normalised = [t / (c / usual) for t, c in zip(times, canaries, strict=True)]
-                print(f"  {kernel:6} canary {when:6}: r = {r:+.2f}, CV after dividing "
-                      f"{cv(normalised):.1%}")
-    canaries = [r["before"][k] for r in rows for k in ("python", "numpy")]
+        candidates = {f"{kernel} {when}": [r[when][kernel] for r in rows]
+                      for kernel in ("python", "numpy") for when in ("before", "after")}
+        candidates["python loop, median of 3, after"] = [r["loop_median"] for r in rows]
+        candidates["run-queue wait share while sampling"] = [r["waited"] for r in rows]
+        for name, canaries in candidates.items():
+            print(f"  {name}: r = {statistics.correlation(canaries, times):+.2f}")
     print(f"canary kernels spread: python {cv([r['before']['python'] for r in rows]):.1%}, "
           f"numpy {cv([r['before']['numpy'] for r in rows]):.1%} (CV, before)")
     print(json.dumps(rows))

@@ -67,6 +67,30 @@ def measure(repeats: int = REPEATS) -> dict[str, float]:
             "numpy": min(numpy_kernel() for _ in range(repeats))}
 
 
+def run_queue_seconds() -> float | None:
+    """Seconds this process has spent runnable but waiting for a CPU (Linux's
+    /proc/self/schedstat); None where the kernel does not say."""
+    try:
+        with open("/proc/self/schedstat") as stream:
+            return int(stream.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Waiting:
+    """The share of wall time, from ``start`` to ``stop``, that this process was ready to
+    run but waited for a CPU: how contended the host was while it sampled."""
+
+    def __init__(self) -> None:
+        self.wall, self.queued = time.perf_counter(), run_queue_seconds()
+
+    def share(self) -> float | None:
+        queued, wall = run_queue_seconds(), time.perf_counter() - self.wall
+        if queued is None or self.queued is None or wall <= 0:
+            return None
+        return (queued - self.queued) / wall
+
+
 def spool_folder(environ: Mapping[str, str] = os.environ) -> Path | None:
     """Where this benchmark process spools its canary: ``MPSBENCH_CANARY_SPOOL``, else
     ``.asv/canary-spool`` under asv's conf dir; None outside asv."""
@@ -253,7 +277,9 @@ def install() -> bool:
     """Hook asv_runner so every benchmark process that ran its samples spools a canary.
 
     Patches asv_runner's ``Benchmark.do_run`` (as ``mpsbench.probe`` does); a skipped
-    combination runs no samples and spools nothing. Off outside asv (no spool folder).
+    combination runs no samples and spools nothing. Beside the kernels, the record keeps
+    the share of the sampling's wall time the process waited for a CPU (``Waiting``).
+    Off outside asv (no spool folder).
     """
     if spool_folder() is None:
         return False
@@ -264,8 +290,10 @@ def install() -> bool:
     real_run = Benchmark.do_run
 
     def do_run(self: Any) -> Any:
+        waiting = Waiting()
         result = real_run(self)
-        spool(self.name, [str(p) for p in getattr(self, "_current_params", ())], measure())
+        spool(self.name, [str(p) for p in getattr(self, "_current_params", ())],
+              {**measure(), "waited": waiting.share()})
         return result
 
     Benchmark.do_run = do_run
