@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mpsbench import waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
+from mpsbench.commands import findings
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
 from mpsbench.history import index, package, record, releases, repo, selection
@@ -87,6 +88,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     record_parser.add_argument("asv_args", nargs=argparse.REMAINDER,
                                help="extra 'asv run' arguments, after '--'")
     record_parser.set_defaults(handler=run_record)
+
+    findings.register(actions, _add_history)
 
     recorded = actions.add_parser(
         "recorded", help="list the releases each machine has results for (what 'asv compare' "

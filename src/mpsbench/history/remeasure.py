@@ -1,0 +1,140 @@
+"""Re-measure candidates in fresh processes, the two releases in turn, in a scratch folder.
+
+Each round runs ``asv run`` once on the earlier release, then once on the later (A B A B
+...), one round each (``-a rounds=1``, so one fresh process per point and side),
+recording samples. The scratch folder has its own asv configuration, results and
+environments: nothing is written over the recorded history, and a recording running
+beside it keeps its own environment. Each process's canary is filed into the scratch
+results and kept, with the process's median, in the findings state.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mpsbench import canary
+from mpsbench.errors import UserError
+from mpsbench.files import write_whole
+from mpsbench.history.findings import Candidate, State, recorded_points
+from mpsbench.history.verdict import judge
+
+ASV_START_SECONDS = 25.0  # asv's own start, environment check and discovery, per asv run
+INSTALL_SECONDS = 240.0  # a release's stack into a fresh scratch environment (CUDA torch)
+
+
+class Scratch:
+    """asv configured to write under ``folder``, with the suite and history of ``root``;
+    each release gets an environment of its own, so alternating releases never reinstall."""
+
+    def __init__(self, root: Path, folder: Path, machine: str) -> None:
+        self.root, self.folder, self.machine = root.resolve(), folder.resolve(), machine
+        self.results = self.folder / "results"
+
+    def config(self, tag: str) -> Path:
+        """The scratch configuration whose environments are ``tag``'s (written once)."""
+        path = self.folder / f"asv.conf.{tag}.json"
+        if path.is_file():
+            return path
+        config = json.loads((self.root / "asv.conf.json").read_text(encoding="utf-8"))
+        config.update(results_dir=str(self.results), html_dir=str(self.folder / "html"),
+                      env_dir=str(self.env(tag)), repo=str(self.root / config["repo"]),
+                      benchmark_dir=str(self.root / config["benchmark_dir"]))
+        config["install_command"] = [c.replace("{conf_dir}", str(self.root))
+                                     for c in config["install_command"]]
+        write_whole(path, json.dumps(config, indent=1), "check the scratch folder")
+        return path
+
+    def env(self, tag: str) -> Path:
+        return self.folder / "env" / tag
+
+    def drop_environments(self, tags: set[str], say: Callable[[str], None] = print) -> None:
+        """Delete the scratch environments of ``tags`` (a CUDA torch stack is ~5 GB)."""
+        for tag in sorted(tags):
+            if self.env(tag).is_dir():
+                shutil.rmtree(self.env(tag))
+                say(f"removed the scratch environment of {tag}")
+
+    def prepare(self) -> None:
+        """Describe this machine to asv under the scratch's machine name."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._asv(self.config("machine"), "machine", "--yes", "--machine", self.machine)
+
+    def _asv(self, config: Path, *args: str) -> int:
+        command = [sys.executable, "-m", "asv", "--config", str(config), *args]
+        return subprocess.run(command, cwd=self.root).returncode
+
+    def run_side(self, tag: str, sha: str, points: Sequence[str], extra: Sequence[str]
+                 ) -> tuple[dict[str, float], dict[str, float]]:
+        """One fresh process per point on release ``tag`` (commit ``sha``): (median
+        seconds, host speed) by point, for the points that produced a value."""
+        regex = "|".join(f"^{re.escape(point)}$" for point in points)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as hashfile:
+            hashfile.write(sha + "\n")
+        started = time.time()
+        try:
+            with canary.spooled(self.results, self.machine, sha, say=lambda _: None):
+                self._asv(self.config(tag), "run", f"HASHFILE:{hashfile.name}",
+                          "--machine", self.machine, "--bench", regex, "-a", "rounds=1",
+                          "--record-samples", "--show-stderr", *extra)
+        finally:
+            Path(hashfile.name).unlink()
+        recorded = recorded_points(self.results, self.machine)[0].get(sha, {})
+        medians = {p: statistics.median(recorded[p].samples) for p in points
+                   if p in recorded and recorded[p].samples}
+        stored = canary.read_canary_file(canary.canary_file(self.results, self.machine, sha))
+        hosts = {p: speed for p in points if (speed := canary.host_speed(
+            [r for r in stored.get(p, []) if r.get("time", 0) >= started])) is not None}
+        return medians, hosts
+
+
+def remeasure(scratch: Scratch, state: State, group: list[Candidate], rounds: int,
+              extra: Sequence[str], say: Callable[[str], None] = print) -> None:
+    """Bring one pair's candidates to ``rounds`` rounds, saving the state after each,
+    then judge every candidate that has them."""
+    pair = group[0].pair
+    points = [c.point for c in group]
+    key = f"{pair.before}..{pair.after}"
+    done = state.rounds.setdefault(key, [])
+    for number in range(len(done) + 1, rounds + 1):
+        say(f"{key}: round {number}/{rounds}, {len(points)} points")
+        before = scratch.run_side(pair.before, pair.before_sha, points, extra)
+        after = scratch.run_side(pair.after, pair.after_sha, points, extra)
+        if not (before[0] or after[0]):
+            raise UserError(f"{key}: asv measured none of {len(points)} points; see its "
+                            "output above (the round is not kept)")
+        done.append({"before": before[0], "after": after[0], "host_before": before[1],
+                     "host_after": after[1]})
+        state.save(scratch.folder)
+    for candidate in group:
+        sides = [[r[side].get(candidate.point) for r in done] for side in (
+            "before", "after", "host_before", "host_after")]
+        a, b = ([v for v in side if v] for side in sides[:2])
+        if len(a) >= 2 and len(b) >= 2:
+            found = judge(a, b, [v for v in sides[2] if v], [v for v in sides[3] if v])
+            state.verdicts[candidate.id] = {**found.__dict__, "line": found.line}
+    state.save(scratch.folder)
+
+
+def cost_seconds(groups: list[list[Candidate]], state: State, rounds: int,
+                 per_point: dict[str, float], installed: set[str]) -> float:
+    """Estimated wall time to bring every group to ``rounds`` rounds: per asv run its
+    start and one process per point (``per_point``: seconds, from the recording), plus a
+    release's install where its scratch environment is not there yet (``installed``)."""
+    total = 0.0
+    for group in groups:
+        pair = group[0].pair
+        left = max(0, rounds - len(state.rounds.get(f"{pair.before}..{pair.after}", [])))
+        side = ASV_START_SECONDS + sum(per_point.get(c.point, 10.0) for c in group)
+        total += left * 2 * side
+        total += INSTALL_SECONDS * len({pair.before, pair.after} - installed) if left else 0
+        installed |= {pair.before, pair.after}
+    return total
