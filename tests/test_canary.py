@@ -15,15 +15,25 @@ from mpsbench.history import record
 SHA = "a" * 40
 
 
-def _spool(folder: Path, benchmark: str, params: list[str], python: float,
+def _spool(folder: Path, benchmark: str, params: list[str], kernel: float,
            commit: str | None = SHA) -> None:
     environ = {canary.SPOOL_ENV: str(folder), **({"ASV_COMMIT": commit} if commit else {})}
-    assert canary.spool(benchmark, params, {"python": python, "numpy": 1e-4}, environ)
+    assert canary.spool(benchmark, params, {"python": 1e-3, "numpy": kernel, "waited": 0.0},
+                        environ)
 
 
 def test_measure_times_both_kernels():
     found = canary.measure(repeats=1)
     assert set(found) == set(canary.KERNELS) and all(v > 0 for v in found.values())
+
+
+def test_the_host_index_counts_the_time_spent_waiting_for_a_cpu():
+    assert canary.slowness({"numpy": 1.0, "waited": 0.5}) == 2.0
+    assert canary.slowness({"numpy": 1.0}) == 1.0  # no run-queue figure (not Linux)
+    assert canary.slowness({"python": 1.0}) is None
+    waiting = canary.Waiting()
+    share = waiting.share()
+    assert share is None or 0 <= share <= 1
 
 
 def test_no_spool_outside_asv():
@@ -40,7 +50,7 @@ def test_filing_merges_processes_of_one_point_and_keeps_earlier_records(tmp_path
     _spool(spool, "m.C.time_step", ["'cpu'", "1"], 2.0)
     assert canary.file_spool(spool, results, "box")[0] == 1
     stored = json.loads((results / "box" / "canary" / f"{SHA}.json").read_text())
-    assert [r["python"] for r in stored["m.C.time_step('cpu', 1)"]] == [1.0, 3.0, 2.0]
+    assert [r["numpy"] for r in stored["m.C.time_step('cpu', 1)"]] == [1.0, 3.0, 2.0]
     assert canary.commit_canaries(results, "box", SHA) == {"m.C.time_step('cpu', 1)": 2.0,
                                                           "m.C.time_step('cpu', 4)": 2.0}
     assert not list(spool.iterdir())

@@ -28,7 +28,6 @@ SPOOL_ENV = "MPSBENCH_CANARY_SPOOL"
 DEFAULT_SPOOL = Path(".asv") / "canary-spool"  # under asv's conf dir, for a plain asv run
 FOLDER = "canary"
 KERNELS = ("python", "numpy")
-INDEX = "python"  # the kernel the host-speed index uses (docs/decisions.md, "The canary")
 BAND = 1.10  # two host speeds further apart than this are not compared silently
 REPEATS = 3  # about 5 ms in all: ~1% of the suite's shorter processes
 
@@ -187,9 +186,22 @@ def read_canary_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     return data if isinstance(data, dict) else {}
 
 
+def slowness(record: dict[str, Any]) -> float | None:
+    """One process's host index: the numpy kernel's seconds times 1 / (1 - the share of
+    its sampling spent waiting for a CPU). The kernel sees a slow core, the share a busy
+    machine; together they predicted a ResNet-50 process's median at r = 0.99 on this
+    project's 2-core machine (docs/decisions.md, "The canary"). Larger is slower."""
+    kernel, waited = record.get("numpy"), record.get("waited")
+    if not isinstance(kernel, int | float) or kernel <= 0:
+        return None
+    if isinstance(waited, int | float) and 0 <= waited < 1:
+        return kernel / (1 - waited)
+    return kernel
+
+
 def host_speed(records: list[dict[str, Any]]) -> float | None:
-    """The median index kernel's seconds over ``records``; None without any."""
-    values = [r[INDEX] for r in records if isinstance(r.get(INDEX), int | float)]
+    """The median host index (``slowness``) over ``records``; None without any."""
+    values = [v for v in map(slowness, records) if v is not None]
     return statistics.median(values) if values else None
 
 
