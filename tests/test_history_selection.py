@@ -1,15 +1,16 @@
 """The history's named selection picks exactly the intended points of the default grid,
-and the recorder plans, passes over and resumes commits as it says."""
+and the recorder tells a value, a skip, a failure and what is due apart."""
 
 from __future__ import annotations
 
 import itertools
-import json
+import re
 
 import pytest
 from asv_runner.discovery import disc_benchmarks
 
-from mpsbench.history import record, selection
+from mpsbench.errors import UserError
+from mpsbench.history import ledger, record, selection
 
 from .conftest import ROOT
 
@@ -95,14 +96,78 @@ def write_result(folder, sha: str, values: dict[str, float | None]) -> None:
     result.save(str(folder.parent))
 
 
-def test_a_commit_counts_as_recorded_only_with_its_frameworks_results(tmp_path):
+def test_stored_statuses_name_each_combination_as_asv_selects_it(tmp_path):
     sha = "0123456789abcdef0123"
-    write_result(tmp_path / "m", sha, {"transformer.MLXLinear.time_step": 1.0})
-    assert record.recorded(tmp_path, "m", sha, "mlx")
-    assert not record.recorded(tmp_path, "m", sha, "torch")
-    assert not record.recorded(tmp_path, "other", sha, "mlx")
-    (tmp_path / "m" / f"{sha[:8]}-broken.json").write_text("{not json")
-    assert record.recorded(tmp_path, "m", sha, "mlx")  # a corrupt file is passed over
+    write_result(tmp_path / "m", sha, {"transformer.MLXLinear.time_step": 1.0,
+                                       "transformer.MLXSoftmax.time_step": float("nan"),
+                                       "transformer.MLXSDPA.time_step": None})
+    (tmp_path / "m" / f"{sha[:8]}-broken.json").write_text("{not json")  # passed over
+    assert record.stored_statuses(tmp_path, "m", sha) == {
+        "transformer.MLXLinear.time_step": "measured",
+        "transformer.MLXSoftmax.time_step": "skipped",
+        "transformer.MLXSDPA.time_step": "failed"}
+    assert record.stored_statuses(tmp_path, "other", sha) == {}
+
+
+CHOSEN = record.Selection(("a(1)", "a(2)", "a(3)", "b(1)", "b(2)"), {"a(3)": "no GPU here"},
+                          frozenset({"a", "b"}))
+
+
+def test_a_nan_is_a_skip_only_where_it_was_asked_for_or_skips_here_anyway():
+    stored = {"a(1)": "measured", "a(2)": "skipped", "a(3)": "skipped", "b(1)": "failed"}
+    state = record.commit_state(stored, CHOSEN, None)
+    assert state.values == ["a(1)"]
+    assert state.skipped == {"a(3)": "no GPU here"}
+    assert state.failed == {"b(1)": record.NO_REASON}
+    assert state.unasked == ["a(2)", "b(2)"]  # a(2): NaN that a narrower run left
+    asked = ledger.CommitRecord("mlx-0.1.0", asked={"a(2)", "b(2)"},
+                                skipped={"a(2)": "mlx 0.1.0 lacks it"},
+                                failed={"b(2)": "asv recorded nothing"})
+    state = record.commit_state(stored, CHOSEN, asked)
+    assert state.skipped == {"a(2)": "mlx 0.1.0 lacks it", "a(3)": "no GPU here"}
+    assert state.failed == {"b(1)": record.NO_REASON, "b(2)": "asv recorded nothing"}
+    assert state.due(retry_failed=False) == []
+    assert state.due(retry_failed=True) == ["b(1)", "b(2)"]
+
+
+def test_the_exact_regex_selects_only_the_combinations_named():
+    combos = ["transformer.TorchSDPA.time_step('cpu', 'float16', 'eager', 'forward', 1, 128, "
+              "8, 'causal')", "resnet50.TorchTrainStep.time_step('cpu', 1)"]
+    regex = record.exact_regex(combos)
+    assert all(re.search(regex, combo) for combo in combos)
+    assert not re.search(regex, "resnet50.TorchTrainStep.time_step('cpu', 16)")
+    assert not re.search(regex, "resnet50.TorchTrainStep.time_step('cpu', 1)x")
+
+
+ASV_OUTPUT = """\
+[100.00%] ··· ...ome_fixture.OutcomeProbe.track_outcome              1/3 failed
+[100.00%] ··· ======= ========
+              For parameters: 'skip'
+              asv: skipped: NotImplementedError('this case skips here, by design')
+
+              For parameters: 'fail'
+              Traceback (most recent call last):
+                File "x.py", line 18, in track_outcome
+              RuntimeError: this case fails, by design
+              asv: benchmark failed (exit status 1)
+"""
+
+
+def test_reasons_are_read_per_combination_from_asvs_output():
+    assert ledger.reasons_in_output(ASV_OUTPUT, {"outcome_fixture.OutcomeProbe.track_outcome"}) \
+        == {"outcome_fixture.OutcomeProbe.track_outcome('skip')":
+            "this case skips here, by design",
+            "outcome_fixture.OutcomeProbe.track_outcome('fail')":
+            "RuntimeError: this case fails, by design"}
+
+
+def test_the_ledger_round_trips_and_a_bad_one_is_one_clear_error(tmp_path):
+    book = {"abc": ledger.CommitRecord("mlx-0.1.0", {"a(1)"}, {"a(1)": "why"}, {})}
+    ledger.write_ledger(tmp_path, "m", book)
+    assert ledger.read_ledger(tmp_path, "m") == book
+    ledger.ledger_path(tmp_path, "m").write_text("[1]")
+    with pytest.raises(UserError, match="history.ledger is unreadable"):
+        ledger.read_ledger(tmp_path, "m")
 
 
 def test_the_plan_runs_from_one_tag_to_another_in_date_order(monkeypatch):
@@ -112,22 +177,3 @@ def test_the_plan_runs_from_one_tag_to_another_in_date_order(monkeypatch):
     assert record.planned(ROOT, ["torch", "mlx"], "mlx-0.19.3", "torch-2.6.0") == \
         commits[1:3]
     assert record.planned(ROOT, ["mlx"], None, None) == [commits[1], commits[3]]
-
-
-def test_a_failed_benchmark_makes_the_commit_due_again(tmp_path):
-    sha = "0123456789abcdef0123"
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / f"{sha[:8]}-env.json").write_text(json.dumps({"results": {
-        "transformer.MLXLinear.time_step": [[0.1, float("nan")]],
-        "transformer.MLXLinearFirstCall.timeraw_first_call": [[None, float("nan")]]}}))
-    assert not record.recorded(tmp_path, "m", sha, "mlx")
-
-
-def test_a_failed_benchmark_makes_its_commit_due_again(tmp_path):
-    sha = "0123456789abcdef0123"
-    write_result(tmp_path / "m", sha, {"transformer.MLXLinear.time_step": None,
-                                       "transformer.MLXSoftmax.time_step": float("nan")})
-    assert not record.recorded(tmp_path, "m", sha, "mlx")  # None: failed
-    write_result(tmp_path / "n", sha, {"transformer.MLXSoftmax.time_step": float("nan")})
-    assert record.recorded(tmp_path, "n", sha, "mlx")  # NaN: skipped here, not due

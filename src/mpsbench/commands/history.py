@@ -14,7 +14,7 @@ from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.commands import findings
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
-from mpsbench.history import index, package, record, releases, repo, selection
+from mpsbench.history import index, ledger, package, record, releases, repo, selection
 from mpsbench.launch import launch_args
 
 
@@ -67,10 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     record_parser = actions.add_parser(
         "record", help="record the history's selection over the releases, resumably",
-        description="One 'asv run' per history commit, in date order, each with its "
-        "framework's selection; commits already recorded for the machine are passed over, "
-        "so an interrupted recording continues where it stopped. Arguments after '--' go "
-        "to 'asv run' (e.g. -- --cpu-affinity 1).")
+        description="One 'asv run' per history commit, in date order, of what its "
+        "framework's selection still lacks here: a commit whose every combination is a "
+        "value, a skip or a stored failure (each with its reason, in results/<machine>/"
+        "history.ledger) is passed over, so an interrupted recording continues where it "
+        "stopped and a finished one starts nothing. Arguments after '--' go to 'asv run' "
+        "(e.g. -- --cpu-affinity 1).")
     record_parser.add_argument("--name", required=True, help="asv machine name")
     record_parser.add_argument("--framework", choices=FRAMEWORK_IDS, action="append",
                                help="record only this framework's releases (repeatable)")
@@ -79,7 +81,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                help="first release to record, e.g. torch-2.5.1")
     record_parser.add_argument("--to", dest="last", metavar="TAG", help="last release")
     record_parser.add_argument("--results", type=Path, default=Path("results"),
-                               help="asv results directory (default: results)")
+                               help="the results folder asv writes to and the recording "
+                               "reads (default: results)")
+    record_parser.add_argument("--retry-failed", action="store_true",
+                               help="run again the combinations whose failure is stored")
     record_parser.add_argument(
         "--rerecord", choices=("slow", "no-canary"), action="append", default=[],
         help="record again, replacing their values, the recorded commits whose host speed "
@@ -168,43 +173,71 @@ def run_selection(args: argparse.Namespace) -> int:
 
 
 def run_record(args: argparse.Namespace) -> int:
+    from mpsbench.plan import discover_in_subprocess
+
     if not facts_path(args.results, args.name).is_file():
         raise UserError(f"no facts for machine {args.name!r} in {args.results}: run "
-                        f"'mpsbench machine --name {args.name}' first")
-    commits = record.planned(args.history, args.framework or FRAMEWORK_IDS, args.first,
-                             args.last)
+                        f"'mpsbench machine --name {args.name} --results {args.results}' first")
+    frameworks = args.framework or FRAMEWORK_IDS
+    commits = record.planned(args.history, frameworks, args.first, args.last)
     extra = [a for a in args.asv_args if a != "--"]
     extra = [*launch_args(extra), *extra]
     devices = _devices(args)
     # the GPU points' wait check keeps its figures per commit beside the results
     os.environ.setdefault(waitcheck.WAITCHECK_ENV,
                           str((args.results / args.name / waitcheck.FILE_NAME).resolve()))
-    failed = []
-    for number, (sha, tag) in enumerate(commits, 1):
-        framework = record.framework_of(tag)
-        head = f"[{number}/{len(commits)}] {tag} ({sha[:8]})"
-        why_again = None
-        if record.recorded(args.results, args.name, sha, framework):
-            why_again = next(filter(None, (record.rerecord_reason(args.results, args.name, sha,
-                                                                  which)
-                                           for which in args.rerecord)), None)
-            if why_again is None:
-                print(f"{head}: already recorded, passed over", flush=True)
-                continue
-            print(f"{head}: recording again ({why_again}); its stored values are replaced",
-                  flush=True)
-        else:
-            print(f"{head}: recording {framework}'s selection on "
-                  f"{selection.devices_said(devices)}", flush=True)
-        started = time.monotonic()
-        if record.asv_run_commit(sha, framework, args.name, devices, extra, args.results,
-                                 replace=why_again is not None) != 0:
-            failed.append(tag)
-        print(f"{head}: done in {time.monotonic() - started:.0f} s", flush=True)
-        record.bound_pip_cache(args.results, print)
-    if failed:
-        raise UserError(f"asv failed for {', '.join(failed)}; see its output above. "
-                        "Run the same command again to retry only what is missing.")
+    plan = discover_in_subprocess(record.benchmark_dir())
+    chosen = {fw: record.selection_of(plan, fw, devices) for fw in frameworks}
+    book = ledger.read_ledger(args.results, args.name)
+    new_failures, stored_failures = [], 0
+    with record.asv_config_for(args.results) as config:
+        for number, (sha, tag) in enumerate(commits, 1):
+            framework = record.framework_of(tag)
+            head = f"[{number}/{len(commits)}] {tag} ({sha[:8]})"
+            state = record.commit_state(record.stored_statuses(args.results, args.name, sha),
+                                        chosen[framework], book.get(sha))
+            due = state.due(args.retry_failed)
+            why_again = None
+            if not due:
+                why_again = next(filter(None, (record.rerecord_reason(
+                    args.results, args.name, sha, which) for which in args.rerecord)), None)
+                if why_again is None:
+                    print(f"{head}: recorded ({state.summary()}), passed over", flush=True)
+                    stored_failures += len(state.failed)
+                    continue
+                due = list(chosen[framework].combos)
+                print(f"{head}: recording again ({why_again}); its stored values are "
+                      "replaced", flush=True)
+            else:
+                print(f"{head}: recording {len(due)} of {len(chosen[framework].combos)} "
+                      f"combinations of {framework}'s selection on "
+                      f"{selection.devices_said(devices)} ({state.summary()} before)",
+                      flush=True)
+            started = time.monotonic()
+            code, output = record.asv_run_commit(sha, record.exact_regex(due), args.name,
+                                                 [*config, *extra], args.results,
+                                                 replace=why_again is not None)
+            entry = book.setdefault(sha, ledger.CommitRecord(tag=tag))
+            record.note_outcomes(entry, due,
+                                 record.stored_statuses(args.results, args.name, sha),
+                                 chosen[framework],
+                                 ledger.reasons_in_output(output, chosen[framework].benchmarks),
+                                 code)
+            ledger.write_ledger(args.results, args.name, book)
+            failed = {c: entry.failed[c] for c in due if c in entry.failed}
+            new_failures += [f"{tag} {combo}: {why}" for combo, why in failed.items()]
+            print(f"{head}: done in {time.monotonic() - started:.0f} s: "
+                  f"{len(due) - len(failed)} of {len(due)} a value or a skip", flush=True)
+            record.bound_pip_cache(args.results, print)
+    if stored_failures:
+        print(f"{stored_failures} failures stored earlier were passed over (their reasons are "
+              f"in {ledger.ledger_path(args.results, args.name)}); --retry-failed runs them "
+              "again", flush=True)
+    if new_failures:
+        raise UserError(f"{len(new_failures)} combinations failed, each stored with its "
+                        "reason (a second recording passes over them; --retry-failed runs "
+                        "them again):\n  " + "\n  ".join(new_failures))
+    return 0
 
 
 def recorded_commits(results: Path) -> tuple[dict[str, set[str]], list[str]]:

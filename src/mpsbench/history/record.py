@@ -1,29 +1,42 @@
-"""Record a release history through asv, one commit at a time, resumably.
+"""Record a release history through asv, one commit at a time, until it converges.
 
-Each commit is one ``asv run HASHFILE:...`` with its framework's selection
-(``history.selection``): asv saves a commit's results when that commit is done, so an
-interruption loses at most the commit under way, and a commit whose results are already
-in ``results/<machine>/`` is passed over without building its environment; one with a
-failed benchmark is run again for what failed. Commits go in
-date order, so consecutive commits share their torch and a torch wheel is installed once.
+Each commit's part is its framework's selection (``history.selection``) as this machine's
+benchmark discovery lists it: every combination, those that skip here included. A commit
+is recorded when each of them is a value, a skip or a failure with its reason
+(``history.ledger``); then it is passed over without building its environment, and a
+second recording over a recorded range starts no benchmark. What is due runs in one
+``asv run`` of exactly those combinations, so asv keeps the rest of the commit's results.
+A failure is stored once, with its reason, and asked again only with ``retry_failed``.
+Commits go in date order, so consecutive commits share their torch and a torch wheel is
+installed once.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from mpsbench import canary, catalogue
+from mpsbench import canary
+from mpsbench.errors import UserError
 from mpsbench.history import selection
+from mpsbench.history.ledger import CommitRecord
 from mpsbench.history.repo import resolve_tag, tagged_commits
+from mpsbench.plan import Plan, combo_name
 
+ASV = [sys.executable, "-m", "asv"]
 MIN_FREE_BYTES = 25 * 2**30  # below this, pip's cache (a CUDA torch is ~3 GB) is emptied
+NO_REASON = "failed in asv; no reason was stored (recorded before the ledger)"
 
 
 def framework_of(tag: str) -> str:
@@ -43,29 +56,104 @@ def planned(history: Path, frameworks: Sequence[str], first: str | None,
     return [(sha, tag) for sha, tag in commits[start:stop] if framework_of(tag) in frameworks]
 
 
-def recorded(results: Path, machine: str, sha: str, framework: str) -> bool:
-    """Whether ``machine`` has ``framework``'s results for ``sha``, none of them failed.
+@dataclass(frozen=True)
+class Selection:
+    """A framework's selection on this machine: its combinations, and why some skip here
+    before a framework is imported (no GPU, ...)."""
 
-    A failed benchmark (asv stores None) makes the commit due again: the next run
-    retries only what failed (asv's --skip-existing-successful).
-    """
+    combos: tuple[str, ...]
+    skips_here: dict[str, str]
+    benchmarks: frozenset[str]
+
+
+def selection_of(plan: Plan, framework: str, devices: Sequence[str]) -> Selection:
+    chosen = plan.select(selection.patterns(framework, devices))
+    pairs = [(c, s) for b in chosen.benchmarks for c, s in zip(b.combos, b.skips, strict=True)]
+    return Selection(tuple(c for c, _ in pairs), {c: s for c, s in pairs if s is not None},
+                     frozenset(b.name for b in chosen.benchmarks))
+
+
+@dataclass
+class CommitState:
+    """Each combination of a commit's selection: a value, a skip, a failure, or due."""
+
+    values: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    unasked: list[str] = field(default_factory=list)
+
+    def due(self, retry_failed: bool) -> list[str]:
+        return [*self.unasked, *(self.failed if retry_failed else ())]
+
+    def summary(self) -> str:
+        return (f"{len(self.values)} values, {len(self.skipped)} skipped, "
+                f"{len(self.failed)} failed")
+
+
+def stored_statuses(results: Path, machine: str, sha: str) -> dict[str, str]:
+    """'name(params)' -> what ``machine``'s result files for commit ``sha`` hold for it
+    (the reader's MEASURED, SKIPPED or FAILED; a value in any environment wins)."""
     from asv import util as asv_util  # asv and pandas: the 'bench' and 'report' extras
 
-    from mpsbench.results import FAILED, read_outcomes
+    from mpsbench.results import MEASURED, read_outcomes
 
-    prefix = catalogue.framework(framework).prefix
-    found = False
-    for path in (results / machine).glob(f"{sha[:8]}-*.json"):
+    found: dict[str, str] = {}
+    for path in sorted((results / machine).glob(f"{sha[:8]}-*.json")):
         try:
             recorded_here = read_outcomes(path)
         except (OSError, ValueError, KeyError, TypeError, AttributeError, asv_util.UserError):
             continue  # not a results file asv can read: passed over, as asv does
         for name, combos in recorded_here.items():
-            if name.count(".") == 2 and name.split(".")[1].startswith(prefix):
-                found = True
-                if any(o.status == FAILED for o in combos.values()):
-                    return False
+            for params, outcome in combos.items():
+                combo = combo_name(name, [repr(p) for p in params])
+                if found.get(combo) != MEASURED:
+                    found[combo] = outcome.status
     return found
+
+
+def commit_state(stored: dict[str, str], chosen: Selection,
+                 record: CommitRecord | None) -> CommitState:
+    """Where a commit's selection stands. A NaN counts as a skip only where a recording
+    asked for the combination, or it skips here anyway: asv also stores NaN for the
+    combinations a narrower run (``mpsbench run``'s first look) left out."""
+    from mpsbench.results import FAILED, MEASURED, MISSING, SKIPPED
+
+    record = record or CommitRecord(tag="")
+    state = CommitState()
+    for combo in chosen.combos:
+        status = stored.get(combo, MISSING)
+        if status == MEASURED:
+            state.values.append(combo)
+        elif status == FAILED or combo in record.failed:
+            state.failed[combo] = record.failed.get(combo, NO_REASON)
+        elif status == SKIPPED and (combo in record.asked or combo in chosen.skips_here):
+            state.skipped[combo] = record.skipped.get(combo) or chosen.skips_here.get(
+                combo, "skipped in its setup (the reason is in asv's log of that run)")
+        else:
+            state.unasked.append(combo)
+    return state
+
+
+def note_outcomes(record: CommitRecord, asked: Sequence[str], stored: dict[str, str],
+                  chosen: Selection, reasons: dict[str, str], code: int) -> None:
+    """Fold one ``asv run`` of ``asked`` into the commit's ledger record: ``stored`` is
+    what the result files hold after it, ``reasons`` what asv's output said."""
+    record.asked |= set(asked)
+    for combo in asked:
+        record.skipped.pop(combo, None)
+        record.failed.pop(combo, None)
+    after = commit_state(stored, chosen, record)
+    for combo in asked:
+        if combo in after.skipped:
+            record.skipped[combo] = reasons.get(combo) or after.skipped[combo]
+        elif combo not in after.values:
+            record.failed[combo] = reasons.get(combo) or (
+                f"asv recorded nothing for it (asv exited {code}; its output says why)")
+
+
+def exact_regex(combos: Sequence[str]) -> str:
+    """One ``--bench`` regex selecting exactly ``combos`` ('name(params)')."""
+    return "^(?:" + "|".join(re.escape(combo) for combo in combos) + ")$"
 
 
 def free_disk(path: Path) -> int:
@@ -78,6 +166,37 @@ def bound_pip_cache(where: Path, say: Callable[[str], None]) -> None:
         return
     say(f"less than {MIN_FREE_BYTES // 2**30} GB free: emptying pip's cache")
     subprocess.run([sys.executable, "-m", "pip", "cache", "purge"], check=False)
+
+
+@contextmanager
+def asv_config_for(results: Path, config: Path = Path("asv.conf.json")) -> Iterator[list[str]]:
+    """``asv run`` arguments that make asv write into ``results``: none where the config's
+    results_dir is that folder, else a copy of the config beside it (so its relative paths
+    and ``{conf_dir}`` stay as they are) naming ``results``, removed afterwards."""
+    from asv import util as asv_util
+
+    try:
+        conf = asv_util.load_json(str(config), js_comments=True)
+    except (OSError, asv_util.UserError) as error:
+        raise UserError(f"cannot read {config} ({error}); run from the project's folder") \
+            from None
+    if (config.parent / conf.get("results_dir", "results")).resolve() == results.resolve():
+        yield []
+        return
+    fd, name = tempfile.mkstemp(dir=config.parent, prefix=".record-", suffix=".asv.conf.json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({**conf, "results_dir": str(results.resolve())}, out, indent=2)
+        yield ["--config", name]
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def benchmark_dir(config: Path = Path("asv.conf.json")) -> Path:
+    from asv import util as asv_util
+
+    conf = asv_util.load_json(str(config), js_comments=True)
+    return config.parent / conf.get("benchmark_dir", "benchmarks")
 
 
 def rerecord_reason(results: Path, machine: str, sha: str, which: str) -> str | None:
@@ -96,27 +215,31 @@ def rerecord_reason(results: Path, machine: str, sha: str, which: str) -> str | 
     return None
 
 
-def asv_run_commit(sha: str, framework: str, machine: str, devices: Sequence[str],
-                   extra: Sequence[str], results: Path = Path("results"),
-                   replace: bool = False) -> int:
-    """``asv run`` of one history commit with its framework's selection on ``devices``;
-    asv's exit code.
+def asv_run_commit(sha: str, regex: str, machine: str, extra: Sequence[str],
+                   results: Path = Path("results"), replace: bool = False) -> tuple[int, str]:
+    """``asv run --show-stderr`` of one history commit, the combinations ``regex`` selects;
+    its output streams through and comes back with asv's exit code.
 
-    ``replace``: run every benchmark of the selection again, replacing the stored values
-    (else what succeeded before is kept). Either way the host's canary is filed; once
-    a replacing run succeeds, the canary records of the values it replaced are dropped.
+    The host's canary is filed either way; ``replace`` (the values ``regex`` selects are
+    recorded again): once the run succeeds, the canary records of the replaced values are
+    dropped.
     """
     started = time.time()
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as hashfile:
         hashfile.write(sha + "\n")
+    command = [*ASV, "run", f"HASHFILE:{hashfile.name}",
+               "--machine", machine, "--bench", regex, "--show-stderr", *extra]
+    lines = []
     try:
-        command = [sys.executable, "-m", "asv", "run", f"HASHFILE:{hashfile.name}",
-                   "--machine", machine, "--bench", selection.bench_regex(framework, devices),
-                   *([] if replace else ["--skip-existing-successful"]), *extra]
-        with canary.spooled(results, machine, sha):
-            code = subprocess.run(command).returncode
-        if replace and code == 0:
+        with canary.spooled(results, machine, sha), subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                errors="replace") as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                lines.append(line)
+        if replace and process.returncode == 0:
             canary.drop_before(results, machine, sha, started)
-        return code
+        return process.returncode, "".join(lines)
     finally:
         Path(hashfile.name).unlink()

@@ -1,0 +1,101 @@
+"""'mpsbench history record' converges: every combination of the selection ends as a
+value, a skip or a failure with its reason, and a second recording starts no benchmark.
+
+asv runs for real over a generated two-release history, on the fixture benchmark
+``outcome_fixture`` (one combination measured, one skipped, one failed); only the
+environment is this Python's own (``tests/asv_existing.py``), so nothing is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mpsbench.cli import main
+from mpsbench.history import ledger, record, releases, selection
+
+from . import asv_recording
+from .conftest import ROOT
+
+TAGS = ("torch-2.14.1", "mlx-0.32.4")
+FAILED = "outcome_fixture.OutcomeProbe.track_outcome('fail')"
+SKIPPED = "outcome_fixture.OutcomeProbe.track_outcome('skip')"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder: two history commits, the fixture suite, a described machine."""
+    chosen = [r for r in releases.load(ROOT / "releases.toml") if r.tag in TAGS]
+    (tmp_path / "releases.toml").write_text("\n".join(releases.to_toml(r) for r in chosen))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # asv's machine file
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
+    assert main(["history", "generate", "--releases", "releases.toml",
+                 "--history", "history"]) == 0
+    config_path = asv_recording.write_config(
+        tmp_path, asv_recording.suite_with(tmp_path, ["outcome_fixture"]))
+    config = json.loads(config_path.read_text())
+    config.update(repo="history", branches=["main"], results_dir="results")
+    config_path.write_text(json.dumps(config))
+    for link in (tmp_path / "benchmarks").glob("*.py"):  # the fixture alone: quick
+        if link.name != "outcome_fixture.py":
+            link.unlink()
+    (tmp_path / "benchmarks" / "__init__.py").write_text("")  # a file of its own
+    subprocess.run([sys.executable, "-m", "asv", "machine", "--yes", "--machine", "box"],
+                   check=True, capture_output=True)
+    (tmp_path / "results" / "box").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "results" / "box" / "machine.facts").write_text("{}")
+    monkeypatch.setattr(selection, "patterns", lambda framework, devices: [r"^outcome_fixture\."])
+    monkeypatch.setattr(record, "ASV", [sys.executable, str(ROOT / "tests" / "asv_existing.py")])
+    return tmp_path
+
+
+def test_a_second_recording_starts_no_benchmark_and_failures_wait_for_retry(project, capsys):
+    args = ["history", "record", "--name", "box", "--history", "history"]
+    assert main(args) == 2
+    first, said = capsys.readouterr()
+    assert "2 combinations failed" in said, first
+    assert first.count("recording 3 of 3 combinations") == 2
+
+    book = ledger.read_ledger(project / "results", "box")
+    assert {r.tag for r in book.values()} == set(TAGS)
+    for entry in book.values():
+        assert entry.failed == {FAILED: "RuntimeError: this case fails, by design"}
+        assert entry.skipped == {SKIPPED: "this case skips here, by design"}
+
+    assert main(args) == 0  # converged: nothing due, no asv run
+    second = capsys.readouterr().out
+    assert "Benchmarking" not in second and "recording" not in second
+    assert second.count("recorded (1 values, 1 skipped, 1 failed), passed over") == 2
+    assert "--retry-failed" in second
+
+    assert main([*args, "--retry-failed", "--from", "mlx-0.32.4"]) == 2
+    assert "recording 1 of 3 combinations" in capsys.readouterr().out
+
+
+def test_a_narrower_run_of_the_same_commit_leaves_the_rest_due(project, capsys):
+    """asv stores NaN for what a narrower --bench left out (as 'mpsbench run' does): that
+    is no skip, so the recording still asks for it."""
+    sha = subprocess.run(["git", "--git-dir=history", "rev-parse", "mlx-0.32.4"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    (project / "one.txt").write_text(sha + "\n")
+    subprocess.run([*record.ASV, "run", "HASHFILE:one.txt", "--machine", "box", "--bench",
+                    r"outcome_fixture.*\('value'\)"], check=True, capture_output=True)
+    assert main(["history", "record", "--name", "box", "--history", "history",
+                 "--from", "mlx-0.32.4"]) == 2  # its failure, newly stored
+    out = capsys.readouterr().out
+    assert "recording 2 of 3 combinations of mlx's selection on cpu (1 values, 0 skipped" in out
+
+
+def test_results_names_the_folder_asv_writes_to(project, capsys):
+    (project / "elsewhere" / "box").mkdir(parents=True)
+    (project / "elsewhere" / "box" / "machine.facts").write_text("{}")
+    assert main(["history", "record", "--name", "box", "--history", "history",
+                 "--results", "elsewhere", "--to", "torch-2.14.1"]) == 2
+    assert list((project / "elsewhere" / "box").glob("*-existing*.json"))
+    assert not list((project / "results" / "box").glob("*-existing*.json"))
+    assert ledger.ledger_path(project / "elsewhere", "box").is_file()
+    assert not list(project.glob(".record-*"))  # the config copy is gone
