@@ -16,7 +16,7 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsy
                             lambda args, name=name: calls.append((name, vars(args))) or 0)
     monkeypatch.setattr(run, "asv", lambda *args: calls.append(("asv", {"args": args})))
     monkeypatch.setattr(run, "stream_asv",
-                        lambda args, *rest: calls.append(("asv run", {"args": args})))
+                        lambda args, *rest: calls.append(("asv run", {"args": args})) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
     monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
 
@@ -43,7 +43,7 @@ def test_a_bench_of_your_own_is_one_asv_run(monkeypatch):
                             (table, "run")]:
         monkeypatch.setattr(module, handler, lambda args: 0)
     monkeypatch.setattr(run, "asv", lambda *args: None)
-    monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args))
+    monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
     monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
     assert main(["run", "--name", "box", "--", "--bench", "resnet50"]) == 0
