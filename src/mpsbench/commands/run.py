@@ -168,15 +168,15 @@ def run(args: argparse.Namespace) -> int:
 def failed_combinations(selected, machine: str, output: str, code: int) -> dict[str, str]:
     """The combinations of ``selected`` whose failure asv stored at the newest release,
     each with the reason asv's output gave; where none is stored, asv's own failure."""
-    from mpsbench import outcomes
     from mpsbench.history import ledger, record, repo
+    from mpsbench.results import FAILED
 
     newest = repo.tagged_commits(repo.DEFAULT_PATH)[-1][0]
     stored = record.stored_statuses(RESULTS, machine, newest)
     reasons = ledger.reasons_in_output(output, {b.name for b in selected.benchmarks})
     failed = {combo: reasons.get(combo, "failed (asv's output says why)")
               for b in selected.benchmarks for combo in b.combos
-              if stored.get(combo) == outcomes.FAILED}
+              if stored.get(combo) == FAILED}
     if not failed:
         last = (output.strip().splitlines() or [""])[-1].strip()
         failed[f"asv run (exit {code})"] = last or "it recorded nothing"
