@@ -48,7 +48,7 @@ def test_a_kernel_an_old_release_lacks_is_a_skip_with_the_frameworks_words(monke
     def old_release(point):
         raise RuntimeError("[AddMM::eval_cpu] Currently only supports float32.")
 
-    monkeypatch.setattr(steps, "build_step", old_release)
+    monkeypatch.setattr(steps, "build_op", old_release)
     point = steps.point_from_params("mlx", "linear", "cpu", "float16", "eager", "forward", 1, 128)
     with pytest.raises(Unavailable, match="cannot run mlx linear .*only supports float32"):
         steps.cached_step(point)
@@ -63,7 +63,7 @@ def test_any_other_error_still_fails(monkeypatch):
     def broken(point):
         raise RuntimeError("shape mismatch: a bug of ours")
 
-    monkeypatch.setattr(steps, "build_step", broken)
+    monkeypatch.setattr(steps, "build_op", broken)
     point = steps.point_from_params("mlx", "softmax", "cpu", "float16", "eager", "forward", 1, 128)
     with pytest.raises(RuntimeError, match="a bug of ours"):
         steps.cached_step(point)

@@ -229,3 +229,13 @@ def test_first_call_source_builds_a_cold_step_of_the_phase():
     stmt, setup = llm.MLXFirstCall().timeraw_first_call("decode", *TINY)
     assert stmt == "step()"
     assert "mpsbench.workloads.llm_mlx:phase_step" in setup and "'decode'" in setup
+
+
+def test_an_llm_too_big_for_memory_is_na_with_its_size():
+    def generation(*args):
+        raise MemoryError("Unable to allocate 64.0 GiB")
+
+    _, cached_step = llm_common.phase_steps("torch", generation)
+    with pytest.raises(Unavailable, match=r"^memory ran out at torch tiny prefill \(eager\) in "
+                       r"float32 on cpu, batch 8 x prompt 512 \+ 1 new tokens \(MemoryError"):
+        cached_step("prefill", "cpu", "tiny", "float32", "eager", 8, 512)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from mpsbench import probe
 from mpsbench.backends.base import Backend
+from mpsbench.errors import Unavailable, skip_when_out_of_memory
 
 BLOCK_SECONDS = 0.01
 
@@ -118,3 +119,34 @@ class PerCallClock:
 
     def __call__(self) -> float:
         return time.perf_counter() / self.calls
+
+
+def no_reason(error: Exception, *args: Any, **kwargs: Any) -> str | None:
+    """Every build error stays an error."""
+    return None
+
+
+def warmed_once(make: Callable[..., TimedStep], label: Callable[..., str],
+                reason: Callable[..., str | None] = no_reason) -> Callable[..., TimedStep]:
+    """``make``'s cold step, built and warmed up once per process for the same arguments
+    (asv re-runs setup before every sample).
+
+    Running out of memory skips the combination, named by ``label(*args)``; any other
+    error that ``reason(error, *args)`` explains (a kernel the release lacks, a compiler
+    that does not work here) skips it with that reason, and the rest are raised.
+    """
+
+    @cache
+    def cached_step(*args: Any, **kwargs: Any) -> TimedStep:
+        with skip_when_out_of_memory(label(*args, **kwargs)):
+            try:
+                return make(*args, **kwargs).warmed_up()
+            except Unavailable:
+                raise
+            except Exception as error:
+                why = reason(error, *args, **kwargs)
+                if why is None:
+                    raise
+                raise Unavailable(why) from error
+
+    return cached_step

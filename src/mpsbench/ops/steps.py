@@ -10,11 +10,11 @@ from typing import Any
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
-from mpsbench.errors import Unavailable, is_out_of_memory, skip_when_out_of_memory
+from mpsbench.errors import Unavailable, is_out_of_memory
 from mpsbench.grids import DIM, MASKS, MODES
 from mpsbench.ops.built import BuiltOp
 from mpsbench.ops.spec import PHASES, Setting, get_op
-from mpsbench.timing import TimedStep
+from mpsbench.timing import TimedStep, warmed_once
 
 FRAMEWORK_MODULES = {"torch": "mpsbench.ops.torch_ops", "mlx": "mpsbench.ops.mlx_ops"}
 
@@ -73,29 +73,21 @@ def step_from_params(framework: str, op: str, *params: Any) -> TimedStep:
     return build_step(point_from_params(framework, op, *params))
 
 
-@cache
-def cached_step(point: Point) -> TimedStep:
-    """``point`` built and warmed up once per process: asv re-runs setup per sample.
+def build_failure_reason(error: Exception, point: Point) -> str | None:
+    """Why ``point`` cannot run here, from the error building or warming it, or None.
 
-    A compiled mode that fails to build or compile here (``torch.compile`` without a
-    working backend on this device, ``mx.compile`` without a C++ compiler on Linux),
-    and an op the framework's release says it does not support (``unsupported``), are
-    skipped with the framework's error as the reason.
+    An op the framework's release says it does not support (``unsupported``), and a
+    compiled mode that fails to build or compile here (``torch.compile`` without a working
+    backend on this device, ``mx.compile`` without a C++ compiler on Linux), are skipped
+    with the framework's error as the reason; running out of memory is not a compile
+    failure.
     """
-    with skip_when_out_of_memory(describe(point)):
-        try:
-            return build_step(point).warmed_up()
-        except Unavailable:
-            raise
-        except Exception as error:
-            if unsupported(error):
-                raise Unavailable(unsupported_reason(point, error)) from error
-            if point.mode != "compiled" or is_out_of_memory(error):
-                raise
-            raise Unavailable(
-                f"{point.framework} compile does not work for {point.op} on {point.device} "
-                f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}"
-            ) from error
+    if unsupported(error):
+        return unsupported_reason(point, error)
+    if point.mode != "compiled" or is_out_of_memory(error):
+        return None
+    return (f"{point.framework} compile does not work for {point.op} on {point.device} "
+            f"in {point.dtype} ({point.phase}) here: {type(error).__name__}: {error}")
 
 
 # What frameworks say when a release lacks a kernel, e.g. mlx 0.26's CPU backend:
@@ -139,3 +131,6 @@ def describe(point: Point) -> str:
     return (f"{point.framework} {point.op} ({point.mode}, {point.phase}) in {point.dtype} on "
             f"{point.device}, batch {s.batch} x seq {s.seq} x dim {s.dim}"
             + (f", {s.heads} heads" if s.heads > 1 else ""))
+
+
+cached_step = warmed_once(build_step, describe, build_failure_reason)

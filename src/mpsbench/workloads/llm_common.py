@@ -7,7 +7,6 @@ skip is decided here or there, before any framework is imported.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -16,7 +15,7 @@ from mpsbench.catalogue import DEVICE_PARAMS, LLM_PHASES
 from mpsbench.grids import GRID_ENV, LLMGrid, llm_reference_cpu_reason
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import DTYPE_BYTES, LLMConfig, get_config
-from mpsbench.timing import TimedStep
+from mpsbench.timing import TimedStep, warmed_once
 
 PHASES = tuple(phase.id for phase in LLM_PHASES)
 PROMPT_SEED_OFFSET = 1  # prompts and weights draw from different generators
@@ -124,9 +123,11 @@ def generation_step(gen: Any, phase: str) -> TimedStep:
 StepMaker = Callable[..., TimedStep]  # (phase, device, model, dtype, mode, batch, prompt, ...)
 
 
-def phase_steps(generation: Callable[..., Any]) -> tuple[StepMaker, StepMaker]:
-    """A framework's ``phase_step`` and ``cached_step`` from its ``generation`` (device,
-    model, dtype, mode, batch, prompt, new_tokens -> a new Generation)."""
+def phase_steps(framework: str, generation: Callable[..., Any]
+                ) -> tuple[StepMaker, StepMaker]:
+    """``framework``'s ``phase_step`` and ``cached_step`` (``timing.warmed_once``: built
+    and warmed up once per process, out of memory skipped) from its ``generation``
+    (device, model, dtype, mode, batch, prompt, new_tokens -> a new Generation)."""
 
     def phase_step(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
                    prompt: int, new_tokens: int = 1) -> TimedStep:
@@ -135,12 +136,9 @@ def phase_steps(generation: Callable[..., Any]) -> tuple[StepMaker, StepMaker]:
         return generation_step(
             generation(device, model, dtype, mode, batch, prompt, new_tokens), phase)
 
-    @cache
-    def cached_step(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
-                    prompt: int, new_tokens: int = 1) -> TimedStep:
-        """``phase_step`` built and warmed up once per process: asv re-runs setup per
-        sample."""
-        return phase_step(phase, device, model, dtype, mode, batch, prompt,
-                          new_tokens).warmed_up()
+    def label(phase: str, device: str, model: str, dtype: str, mode: str, batch: int,
+              prompt: int, new_tokens: int = 1) -> str:
+        return (f"{framework} {model} {phase} ({mode}) in {dtype} on {device}, batch {batch} "
+                f"x prompt {prompt} + {new_tokens} new tokens")
 
-    return phase_step, cached_step
+    return phase_step, warmed_once(phase_step, label)

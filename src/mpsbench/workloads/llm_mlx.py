@@ -26,6 +26,7 @@ from typing import Any
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
+from mpsbench.catalogue import MLX
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import LLMConfig, get_config
 from mpsbench.models.llm_convert import load_into_mlx
@@ -142,4 +143,4 @@ def generation(device: str, model: str, dtype: str, mode: str, batch: int, promp
     return Generation(backend, built, get_config(model), batch, prompt, new_tokens)
 
 
-phase_step, cached_step = llm_common.phase_steps(generation)
+phase_step, cached_step = llm_common.phase_steps(MLX.label, generation)

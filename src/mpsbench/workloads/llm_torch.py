@@ -28,6 +28,7 @@ from typing import Any
 
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
+from mpsbench.catalogue import TORCH
 from mpsbench.inputs import DEFAULT_SEED
 from mpsbench.models.llm_configs import LLMConfig, get_config
 from mpsbench.models.llm_convert import load_into_torch
@@ -186,4 +187,4 @@ def generation(device: str, model: str, dtype: str, mode: str, batch: int, promp
                       compiled=mode == "compiled")
 
 
-phase_step, cached_step = llm_common.phase_steps(generation)
+phase_step, cached_step = llm_common.phase_steps(TORCH.label, generation)

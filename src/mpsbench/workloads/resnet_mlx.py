@@ -10,7 +10,7 @@ torch benchmark process that imports it never loads MLX.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -20,9 +20,14 @@ from mpsbench.backends.base import Backend
 from mpsbench.catalogue import MLX, MLX_RESNET_PHASES
 from mpsbench.errors import Unavailable
 from mpsbench.inputs import DEFAULT_SEED
-from mpsbench.timing import TimedStep
-from mpsbench.workloads.resnet_common import cached_steps
-from mpsbench.workloads.resnet_torch import NUM_CLASSES, SGD_LEARNING_RATE, SGD_MOMENTUM, images
+from mpsbench.timing import TimedStep, warmed_once
+from mpsbench.workloads.resnet_torch import (
+    NUM_CLASSES,
+    SGD_LEARNING_RATE,
+    SGD_MOMENTUM,
+    describe,
+    images,
+)
 
 DISTS = ("mlx",)  # the distributions this workload runs on
 PHASES = (*(phase.id for phase in MLX_RESNET_PHASES), "compiled_train_step")
@@ -63,7 +68,7 @@ def phase_step(phase: str, device: str, batch: int) -> TimedStep:
     return make_step(phase, backend, model, x)
 
 
-cached_step = cached_steps(f"ResNet-50 {MLX.label}", phase_step)
+cached_step = warmed_once(phase_step, partial(describe, MLX.label))
 
 
 def check_phase(phase: str) -> None:
