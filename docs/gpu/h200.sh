@@ -49,6 +49,30 @@ install_llm() {  # transformers 5.24.0 (the image has 5.17.0), mlx-lm, regex, pa
   python3 -m pip install -q --no-index --no-deps --no-compile --upgrade $PARK/llm/*.whl
 }
 bring_back() { tar czf "$OUT/results-$stage.tar.gz" results/$M; }
+existing_names() {  # to-path | to-version: asv names an existing environment's results
+  # after its interpreter's path; the repository keeps them as existing-py3.x (no machine
+  # path), so they go back to asv's name for a run (which adds to them) and return after
+  python3 - "$1" "$(which python3)" <<'PY'
+import json, sys
+from pathlib import Path
+mode, exe = sys.argv[1:]
+by_path = ("existing-py" + exe.replace("/", "_"), exe)
+by_version = (f"existing-py{sys.version_info[0]}.{sys.version_info[1]}",
+              f"{sys.version_info[0]}.{sys.version_info[1]}")
+(old, old_py), (new, new_py) = (by_version, by_path) if mode == "to-path" else (by_path, by_version)
+for path in Path("results/nvidia-h200").glob(f"*-{old}.json"):
+    data = json.loads(path.read_text())
+    data.update(env_name=new, python=new_py)
+    data["params"]["python"] = new_py
+    target = path.with_name(path.name.replace(old, new))
+    target.write_text(json.dumps(data, separators=(",", ":")))
+    path.unlink()
+    print(f"{path.name} -> {target.name}")
+PY
+}
+file_canary() {  # the canary spool of a plain asv run, filed under results/$M/canary
+  python3 -c "from pathlib import Path; from mpsbench import canary; print(canary.file_spool(Path('.asv/canary-spool'), Path('results'), '$M', '$1'))"
+}
 case $stage in
   wheels)  # here, not on the GPU: every wheel the stages carry, into .whl/ (gitignored)
     get="python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12
@@ -78,7 +102,8 @@ case $stage in
     bring_back
     timeout 120 python3 -m mpsbench.cli synccheck --output "$OUT/synccheck.md"
     ;;
-  park)  # the a-halves of mlx-cuda-13 and the LLM wheels, kept until the next call
+  park)  # the a-halves of mlx-cuda-13 carried (.whl/cuda-*-a) and the LLM wheels, kept
+          # until the next call
     mkdir -p $PARK/llm && cp .whl/cuda-*-a/* $PARK/ && { cp .whl/llm/* $PARK/llm/ 2>/dev/null || true; }
     ls -la $PARK $PARK/llm
     ;;
@@ -140,5 +165,22 @@ case $stage in
     provenance "mlx-$version"
     bring_back
     ;;
-  *) echo "unknown stage $stage (wheels, torch, park, mlx, external, llm, history VERSION)"; exit 2 ;;
+  selection)  # selection TAG: the history selection on gpu at TAG (torch-2.11.0, or
+              # mlx-VERSION with its parked half), each release's wait checked first
+    tag=$2
+    framework=${tag%%-*}
+    [ "$framework" = mlx ] && install_mlx "${tag#mlx-}"
+    setup
+    sha=$(git --git-dir=.asv/history rev-parse "$tag")
+    existing_names to-path
+    ASV_COMMIT=$sha MPSBENCH_WAITCHECK=$PWD/results/$M/waitcheck.facts A "$tag" \
+      --bench "$(python3 -m mpsbench.cli history selection --framework "$framework" --device gpu)" \
+      2>&1 | tee "$OUT/asv-selection-$tag.log" | tail -30
+    file_canary "$sha"
+    provenance "$tag"
+    existing_names to-version
+    cat results/$M/waitcheck.facts
+    bring_back
+    ;;
+  *) echo "unknown stage $stage (wheels, torch, park, mlx, external, llm, history VERSION, selection TAG)"; exit 2 ;;
 esac
