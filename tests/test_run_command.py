@@ -1,4 +1,4 @@
-"""'mpsbench run' chains the other subcommands with their own parsers' defaults."""
+"""'mpsbench run' chains the other commands' functions, with their defaults."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from mpsbench.commands import history, machine, report, run, table
 
 def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsys):
     calls: list[tuple[str, dict]] = []
-    for name, module, handler in [("history", history, "run_generate"),
-                                  ("machine", machine, "run"), ("report", report, "run"),
-                                  ("table", table, "run")]:
-        monkeypatch.setattr(module, handler,
-                            lambda args, name=name: calls.append((name, vars(args))) or 0)
+    for name, module, function in [("history", history, "generate"),
+                                   ("machine", machine, "record"), ("report", report, "write"),
+                                   ("table", table, "show")]:
+        monkeypatch.setattr(module, function, lambda *args, name=name, **options:
+                            calls.append((name, {"args": args, **options})) or 0)
     monkeypatch.setattr(run, "asv", lambda *args: calls.append(("asv", {"args": args})))
     monkeypatch.setattr(run, "stream_asv",
                         lambda args, *rest: calls.append(("asv run", {"args": args})) or (0, ""))
@@ -29,8 +29,9 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsy
                                                                           "box"]
     assert first[-1] == "--quick" and "--bench" in first and "rounds=1" in second
     assert calls[4][1]["args"] == ("publish",)
+    assert calls[1][1]["args"] == ("box",)
     table_args = calls[-1][1]
-    assert table_args["machine"] == "box" and table_args["frameworks"] is False
+    assert table_args["machine"] == "box" and not table_args.get("frameworks")
     out = capsys.readouterr().out
     assert "benchmark processes in 2 asv run(s)" in out
     assert "python3 -m http.server -b 127.0.0.1 -d html" in out
@@ -39,9 +40,9 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsy
 
 def test_a_bench_of_your_own_is_one_asv_run(monkeypatch):
     runs = []
-    for module, handler in [(history, "run_generate"), (machine, "run"), (report, "run"),
-                            (table, "run")]:
-        monkeypatch.setattr(module, handler, lambda args: 0)
+    for module, function in [(history, "generate"), (machine, "record"), (report, "write"),
+                             (table, "show")]:
+        monkeypatch.setattr(module, function, lambda *args, **options: 0)
     monkeypatch.setattr(run, "asv", lambda *args: None)
     monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})

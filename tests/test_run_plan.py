@@ -225,7 +225,7 @@ def test_help_reads_as_plain_text():
 def test_run_plan_only_prints_the_plan(monkeypatch, tmp_path):
     from mpsbench.commands import run
 
-    monkeypatch.setattr(run, "subcommand", lambda *argv: 0)
+    monkeypatch.setattr(run.history, "generate", lambda: 0)
     monkeypatch.setattr(run, "RESULTS", tmp_path)
     monkeypatch.chdir(ROOT)
     out = io.StringIO()

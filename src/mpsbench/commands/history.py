@@ -12,6 +12,7 @@ from pathlib import Path
 from mpsbench import waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.commands import findings
+from mpsbench.commands.options import add_folders
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
 from mpsbench.history import index, ledger, package, record, releases, repo, selection
@@ -26,7 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and mlx releases as one, from the release list.",
     )
     actions = parser.add_subparsers(dest="action", required=True)
+    for add in (_register_generate, _register_propose, _register_hashfile,
+                _register_selection, _register_record, _register_findings,
+                _register_recorded):
+        add(actions)
 
+
+def _register_generate(actions: argparse._SubParsersAction) -> None:
     generate = actions.add_parser(
         "generate", help="create or extend the history repository from the release list",
         description="One commit per release, tagged e.g. torch-2.13.0; the same hashes on "
@@ -35,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_history(generate)
     generate.set_defaults(handler=run_generate)
 
+
+def _register_propose(actions: argparse._SubParsersAction) -> None:
     propose = actions.add_parser(
         "propose", help="print list entries for releases newer than the newest listed",
         description="Asks the package index (PyPI) and prints [[release]] entries ready to "
@@ -46,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="JSON API address, {name} for the project (default: %(default)s)")
     propose.set_defaults(handler=run_propose)
 
+
+def _register_hashfile(actions: argparse._SubParsersAction) -> None:
     hashfile = actions.add_parser(
         "hashfile", help="print the commits that changed one framework, for asv's HASHFILE:",
         description="e.g. mpsbench history hashfile --framework mlx > mlx.txt; "
@@ -56,6 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_history(hashfile)
     hashfile.set_defaults(handler=run_hashfile)
 
+
+def _register_selection(actions: argparse._SubParsersAction) -> None:
     chosen = actions.add_parser(
         "selection", help="print the --bench regex of the benchmarks a history records",
         description="The representative subset a release history records (a few minutes a "
@@ -65,6 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_device(chosen)
     chosen.set_defaults(handler=run_selection)
 
+
+def _register_record(actions: argparse._SubParsersAction) -> None:
     record_parser = actions.add_parser(
         "record", help="record the history's selection over the releases, resumably",
         description="One 'asv run' per history commit, in date order, of what its "
@@ -94,15 +109,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                help="extra 'asv run' arguments, after '--'")
     record_parser.set_defaults(handler=run_record)
 
+
+
+def _register_findings(actions: argparse._SubParsersAction) -> None:
     findings.register(actions, _add_history)
 
+
+def _register_recorded(actions: argparse._SubParsersAction) -> None:
     recorded = actions.add_parser(
         "recorded", help="list the releases each machine has results for (what 'asv compare' "
         "and 'mpsbench table --commit' take)",
         description="Reads the results folder and prints, per machine, the release tags "
         "(and short hashes) that results were recorded at, oldest first.")
-    recorded.add_argument("--results", type=Path, default=Path("results"),
-                          help="asv results directory (default: %(default)s)")
+    add_folders(recorded)
     _add_history(recorded)
     recorded.set_defaults(handler=run_recorded)
 
@@ -134,9 +153,14 @@ def _add_history(parser: argparse.ArgumentParser) -> None:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    commits = list(package.commits(releases.load(args.releases)))
-    done = repo.generate(args.history, commits, str(args.releases))
-    print(f"{args.history}: {len(done.hashes)} releases, {done.added} new; "
+    return generate(args.releases, args.history)
+
+
+def generate(release_list: Path = releases.DEFAULT_PATH, history: Path = repo.DEFAULT_PATH) -> int:
+    """Create or extend the ``history`` repository from ``release_list``."""
+    commits = list(package.commits(releases.load(release_list)))
+    done = repo.generate(history, commits, str(release_list))
+    print(f"{history}: {len(done.hashes)} releases, {done.added} new; "
           f"head {done.hashes[-1][:12]} ({done.tags[-1]})")
     return 0
 

@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from mpsbench.commands.options import RESULTS, add_folders
 from mpsbench.errors import UserError, needs_extra
 from mpsbench.facts import facts_path, read_facts
 from mpsbench.files import write_whole
@@ -32,8 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--name", default=socket.gethostname(),
                         help="asv machine name: letters, digits, '.', '_' and '-' "
                         "(default: the hostname)")
-    parser.add_argument("--results", type=Path, default=Path("results"),
-                        help="asv results directory (default: results)")
+    add_folders(parser)
     parser.add_argument("--force", action="store_true",
                         help="replace the facts of a folder that describes another machine")
     parser.set_defaults(handler=run)
@@ -86,9 +86,14 @@ def _gib(size: int) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_name(args.name)
-    if args.results.exists() and not args.results.is_dir():
-        raise UserError(f"{args.results} is a file; --results names asv's results folder")
+    return record(args.name, args.results, args.force)
+
+
+def record(name: str, results: Path = RESULTS, force: bool = False) -> int:
+    """Describe this machine to asv as ``name`` and write its facts under ``results``."""
+    check_name(name)
+    if results.exists() and not results.is_dir():
+        raise UserError(f"{results} is a file; --results names asv's results folder")
     try:
         from asv.machine import MachineCollection
 
@@ -96,19 +101,19 @@ def run(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as error:
         raise needs_extra(error) from None
     facts = machine_facts()
-    info = asv_machine_info(facts, args.name)
-    other = differences(facts, info, args.results / args.name)
-    if other and not args.force:
-        raise UserError(f"{args.results / args.name} describes another machine ("
+    info = asv_machine_info(facts, name)
+    other = differences(facts, info, results / name)
+    if other and not force:
+        raise UserError(f"{results / name} describes another machine ("
                         f"{'; '.join(other)}): pick another --name, or pass --force to "
                         "replace its facts; nothing was written")
     # Which versions ran each commit is history: a rewrite of the same machine keeps it.
-    earlier = None if other else read_facts(args.results, args.name).get("environments")
+    earlier = None if other else read_facts(results, name).get("environments")
     if earlier:
         facts["environments"] = earlier
-    path = write_facts(args.name, facts, args.results)
+    path = write_facts(name, facts, results)
     # asv's own store (~/.asv-machine.json). Not 'asv machine': it drops every field
     # equal to its default, the name too when it is the hostname, and then fails.
-    MachineCollection.save(args.name, info)
-    print(f"machine {args.name!r} recorded for asv; facts in {path}")
+    MachineCollection.save(name, info)
+    print(f"machine {name!r} recorded for asv; facts in {path}")
     return 0

@@ -6,10 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from mpsbench.commands.table import DEFAULT_RESULTS
+from mpsbench.commands.options import HTML, RESULTS, add_folders
 from mpsbench.errors import UserError, needs_extra
-
-DEFAULT_HTML = Path("html")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,11 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "memory and FLOP/s. Run it after 'asv publish', which empties html/. The page "
         "opens from the file system or from 'asv preview' at /mpsbench/.",
     )
-    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
-                        help="asv results directory (default: results)")
-    parser.add_argument("--html", type=Path, default=DEFAULT_HTML,
-                        help="asv's html directory; the report goes into its mpsbench/ "
-                        "(default: html)")
+    add_folders(parser, html="the report goes into its mpsbench/")
     parser.add_argument("--trend", action="append", metavar="SPEC",
                         help="benchmark for 'speed against release', as MODULE.OP"
                         "[.time_METRIC][:PARAM=VALUE,...], e.g. resnet50.TrainStep:batch=16 "
@@ -36,19 +30,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return write(args.results, args.html, args.trend)
+
+
+def write(results: Path = RESULTS, html: Path = HTML, trends: list[str] | None = None) -> int:
+    """Write the report of ``results`` into ``html``'s mpsbench/ (``trends``: --trend)."""
     try:  # plotly is the report's alone: the rest of the CLI works without it
         from mpsbench.report.page import REPORT_DIR, build_report, write_report
         from mpsbench.report.trends import parse_trend
     except ModuleNotFoundError as error:
         raise needs_extra(error) from None
-    if args.html.exists() and not args.html.is_dir():
-        raise UserError(f"{args.html} is a file; --html names asv's html folder, the report "
+    if html.exists() and not html.is_dir():
+        raise UserError(f"{html} is a file; --html names asv's html folder, the report "
                         "goes into its mpsbench/")
-    specs = [parse_trend(text) for text in args.trend] if args.trend else None
-    report = build_report(args.results, args.html, specs)
+    specs = [parse_trend(text) for text in trends] if trends else None
+    report = build_report(results, html, specs)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
-    page = write_report(report, args.html / REPORT_DIR)
+    page = write_report(report, html / REPORT_DIR)
     print(f"report written to {page} ({report.figures} charts); open it in a browser, "
-          f"or serve {args.html} (asv preview) and open /{REPORT_DIR}/")
+          f"or serve {html} (asv preview) and open /{REPORT_DIR}/")
     return 0

@@ -12,14 +12,20 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from mpsbench import canary
+from mpsbench.commands import history, machine, report, table
+from mpsbench.commands.options import HTML, RESULTS
 from mpsbench.errors import UserError
 from mpsbench.launch import launch_args
 
+if TYPE_CHECKING:
+    from mpsbench.estimate import Estimate
+    from mpsbench.firstlook import Chunk
+    from mpsbench.plan import Plan
+
 GRIDS = ("first-look", "default", "dtypes", "full")
-RESULTS = Path("results")
-HTML = Path("html")
 LOGS = Path(".asv") / "logs"
 SERVE = "python3 -m http.server -b 127.0.0.1 -d html"
 
@@ -54,24 +60,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+class Work(NamedTuple):
+    """One chunk of the run: the benchmarks it selects and what they should cost."""
+
+    chunk: Chunk
+    selected: Plan
+    cost: Estimate
+
+    @property
+    def seconds(self) -> float:
+        return self.cost.seconds(self.selected)
+
+
 def asv(*args: str) -> None:
     """Run an asv command, streaming its output; a failure becomes a UserError."""
     command = [sys.executable, "-m", "asv", *args]
     print("$ asv " + " ".join(args), flush=True)
     if subprocess.run(command).returncode != 0:
         raise UserError(f"'asv {' '.join(args)}' failed; see its output above")
-
-
-def subcommand(name: str, *argv: str) -> int:
-    """Run the 'mpsbench' subcommand ``name`` as its own parser reads ``argv`` (its own
-    parser alone: this module never imports the ``mpsbench`` command that imports it)."""
-    from mpsbench.commands import history, machine, report, table
-
-    command = {"history": history, "machine": machine, "report": report, "table": table}[name]
-    parser = argparse.ArgumentParser(prog="mpsbench")
-    command.register(parser.add_subparsers(dest="command", required=True))
-    parsed = parser.parse_args([name, *argv])
-    return int(parsed.handler(parsed) or 0)
 
 
 def grid_environ(grid: str) -> dict[str, str]:
@@ -105,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     extra = [a for a in args.asv_args if a != "--"]
     environ = grid_environ(args.grid)
     os.environ.update(environ)
-    subcommand("history", "generate")
+    history.generate()
     plan = discover_in_subprocess(Path("benchmarks"), environ)
     if user_selects(extra):
         chunks = [Chunk("your --bench selection", ())]
@@ -119,44 +125,44 @@ def run(args: argparse.Namespace) -> int:
             plan.select(bench_regexes(extra))
         selected = selected.with_rounds(rounds_override([*chunk.asv_args, *extra]))
         cost = estimate(selected, RESULTS, args.name, asv_runs=1)
-        work.append((chunk, selected, None, cost))
+        work.append(Work(chunk, selected, cost))
     print_plan(args, work)
     if args.plan:  # says what a run would do, and writes nothing under results/
         return 0
-    subcommand("machine", "--name", args.name)
+    machine.record(args.name)
     log = LOGS / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    done, total = 0, sum(p.processes for _, p, _, _ in work)
+    done, total = 0, sum(w.selected.processes for w in work)
     spent_estimate = 0.0
-    total_estimate = sum(c.seconds(p, r) for _, p, r, c in work)
+    total_estimate = sum(w.seconds for w in work)
     failures: dict[str, str] = {}
-    for index, (chunk, selected, rounds, cost) in enumerate(work, 1):
+    for index, (chunk, selected, cost) in enumerate(work, 1):
         bench = [a for regex in chunk.regexes for a in ("--bench", regex)]
         asv_args = ["run", "--machine", args.name, "--show-stderr", *launch_args(extra),
                     *chunk.asv_args, *bench, *extra]
         print(f"\n[{index}/{len(work)}] {chunk.label}: {selected.processes} processes "
-              f"({selected.run} run), about {duration(cost.seconds(selected, rounds))}",
+              f"({selected.run} run), about {duration(cost.seconds(selected))}",
               flush=True)
         try:
             with canary.spooled(RESULTS, args.name):
-                code, output = stream_asv(asv_args, log, selected, cost, rounds, done, total,
+                code, output = stream_asv(asv_args, log, selected, cost, done, total,
                                           time.monotonic() - started, spent_estimate,
                                           total_estimate)
         except KeyboardInterrupt:
-            saved = ", ".join(c.label for c, *_ in work[:index - 1]) or "none"
+            saved = ", ".join(w.chunk.label for w in work[:index - 1]) or "none"
             raise UserError(f"interrupted; chunks saved in {RESULTS / args.name}: {saved}. "
                             "Run the same command again to record the rest") from None
         if code != 0:
             failures.update(failed_combinations(selected, args.name, output, code))
         done += selected.processes
-        spent_estimate += cost.seconds(selected, rounds)
+        spent_estimate += cost.seconds(selected)
     print(f"\nbenchmarks done in {duration(time.monotonic() - started)}; asv's full "
           f"output is in {log}\n")
     envinfo.record_benchmarked(RESULTS, args.name, extra)
     asv("publish")  # whatever asv's exit codes: what did finish is published
     envinfo.keep_gitkeep(HTML)
-    subcommand("report")
+    report.write()
     code = closing(args, plan)
     if failures:
         raise UserError(f"{len(failures)} combination(s) failed (the rest is published; "
@@ -192,17 +198,17 @@ def bench_regexes(extra: list[str]) -> list[str]:
     return out
 
 
-def print_plan(args: argparse.Namespace, work: list) -> None:
+def print_plan(args: argparse.Namespace, work: list[Work]) -> None:
     from mpsbench.progress import duration
 
-    processes = sum(p.processes for _, p, _, _ in work)
-    running = sum(p.run for _, p, _, _ in work)
+    processes = sum(w.selected.processes for w in work)
+    running = sum(w.selected.run for w in work)
     skipped = processes - running
     reasons: dict[str, int] = {}
-    for _, selected, _, _ in work:
-        for reason, count in selected.skip_reasons().items():
+    for w in work:
+        for reason, count in w.selected.skip_reasons().items():
             reasons[reason] = reasons.get(reason, 0) + count
-    seconds = sum(c.seconds(p, r) for _, p, r, c in work)
+    seconds = sum(w.seconds for w in work)
     what = ("the first look (points of the default grid)" if args.grid == "first-look"
             else f"the whole {args.grid} grid")
     print(f"\nmpsbench run: {what}, on the newest release, as machine {args.name!r}")
@@ -210,21 +216,20 @@ def print_plan(args: argparse.Namespace, work: list) -> None:
           f"{skipped} skip before importing a framework"
           + (" (" + ", ".join(f"{n} {r}" for r, n in sorted(
               reasons.items(), key=lambda x: -x[1])) + ")" if reasons else ""))
-    sources = {c.source() for *_, c in work}
+    sources = {w.cost.source() for w in work}
     print(f"  estimated wall time: about {duration(seconds)} ({'; '.join(sorted(sources))})")
     print(f"  results: {RESULTS / args.name}/ (asv); site: {HTML}/; report: "
           f"{HTML / 'mpsbench' / 'index.html'}", flush=True)
 
 
-def stream_asv(asv_args: list[str], log: Path, selected, cost, rounds, done: int,
+def stream_asv(asv_args: list[str], log: Path, selected, cost, done: int,
                total: int, seconds_before: float, estimate_before: float,
                total_estimate: float) -> tuple[int, str]:
     """Run asv, writing its output to ``log`` and showing a progress line instead;
     asv's exit code and its output."""
     from mpsbench.progress import Progress, work_items
 
-    progress = Progress(work_items(selected, lambda name: cost.per_round.get(name, 0.0),
-                                   rounds),
+    progress = Progress(work_items(selected, lambda name: cost.per_round.get(name, 0.0)),
                         done_before=done, total=total, seconds_before=seconds_before,
                         estimate_before=estimate_before, total_estimate=total_estimate)
     tty = sys.stdout.isatty()
@@ -265,13 +270,12 @@ def stream_asv(asv_args: list[str], log: Path, selected, cost, rounds, done: int
 
 
 def closing(args: argparse.Namespace, plan) -> int:
-    from mpsbench.commands.table import DEFAULT_RESULTS
     from mpsbench.estimate import estimate
     from mpsbench.firstlook import grid_chunks
     from mpsbench.progress import duration
 
-    code = subcommand("table", "--machine", args.name)
-    print_operator_tables(DEFAULT_RESULTS, args.name)
+    code = table.show(RESULTS, machine=args.name)
+    print_operator_tables(RESULTS, args.name)
     print(f"site: {HTML}/index.html (asv), report: {HTML / 'mpsbench' / 'index.html'}")
     print(f"open them on this machine only: {SERVE}   (then http://127.0.0.1:8000/)")
     print("next:")
@@ -297,11 +301,10 @@ def print_operator_tables(results_dir: Path, machine: str) -> None:
         return
     commit = newest_commit(ops, machine)
     for device in ("cpu", "gpu"):
-        table = operator_table(frame, machine, commit, device)
-        table = table.dropna(axis=1, how="all")
-        if table.empty or len(table.columns) < 2:
+        ops_table = operator_table(frame, machine, commit, device).dropna(axis=1, how="all")
+        if ops_table.empty or len(ops_table.columns) < 2:
             continue
         print(f"## operators on {machine}, {device}, float16, batch 1 x sequence 128, "
               f"forward (commit {commit[:8]}): torch against MLX\n")
-        print(operator_markdown(table))
+        print(operator_markdown(ops_table))
         print("\ntorch/MLX above 1: MLX is faster\n")
