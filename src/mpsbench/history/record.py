@@ -243,3 +243,16 @@ def asv_run_commit(sha: str, regex: str, machine: str, extra: Sequence[str],
         return process.returncode, "".join(lines)
     finally:
         Path(hashfile.name).unlink()
+
+
+def due_by_commit(commits: Sequence[tuple[str, str]], chosen: dict[str, Selection],
+                  results: Path, machine: str, book: dict[str, CommitRecord],
+                  retry_failed: bool) -> list[tuple[str, str, list[str]]]:
+    """(hash, tag, the combinations due) of each commit with something due, in order."""
+    due = []
+    for sha, tag in commits:
+        state = commit_state(stored_statuses(results, machine, sha),
+                             chosen[framework_of(tag)], book.get(sha))
+        if todo := state.due(retry_failed):
+            due.append((sha, tag, todo))
+    return due
