@@ -8,49 +8,23 @@ environment is this Python's own (``tests/asv_existing.py``), so nothing is inst
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 
 import pytest
 
 from mpsbench.cli import main
-from mpsbench.history import ledger, record, releases, selection
+from mpsbench.history import ledger, record
 
-from . import asv_recording
-from .conftest import ROOT
+from . import recording_project
 
-TAGS = ("torch-2.14.1", "mlx-0.32.4")
+TAGS = recording_project.TAGS
 FAILED = "outcome_fixture.OutcomeProbe.track_outcome('fail')"
 SKIPPED = "outcome_fixture.OutcomeProbe.track_outcome('skip')"
 
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """A project folder: two history commits, the fixture suite, a described machine."""
-    chosen = [r for r in releases.load(ROOT / "releases.toml") if r.tag in TAGS]
-    (tmp_path / "releases.toml").write_text("\n".join(releases.to_toml(r) for r in chosen))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))  # asv's machine file
-    monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
-    assert main(["history", "generate", "--releases", "releases.toml",
-                 "--history", "history"]) == 0
-    config_path = asv_recording.write_config(
-        tmp_path, asv_recording.suite_with(tmp_path, ["outcome_fixture"]))
-    config = json.loads(config_path.read_text())
-    config.update(repo="history", branches=["main"], results_dir="results")
-    config_path.write_text(json.dumps(config))
-    for link in (tmp_path / "benchmarks").glob("*.py"):  # the fixture alone: quick
-        if link.name != "outcome_fixture.py":
-            link.unlink()
-    (tmp_path / "benchmarks" / "__init__.py").write_text("")  # a file of its own
-    subprocess.run([sys.executable, "-m", "asv", "machine", "--yes", "--machine", "box"],
-                   check=True, capture_output=True)
-    (tmp_path / "results" / "box").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "results" / "box" / "machine.facts").write_text("{}")
-    monkeypatch.setattr(selection, "patterns", lambda framework, devices: [r"^outcome_fixture\."])
-    monkeypatch.setattr(record, "ASV", [sys.executable, str(ROOT / "tests" / "asv_existing.py")])
-    return tmp_path
+    return recording_project.make_project(tmp_path, monkeypatch)
 
 
 def test_a_second_recording_starts_no_benchmark_and_failures_wait_for_retry(project, capsys):
