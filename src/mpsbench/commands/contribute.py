@@ -51,31 +51,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from mpsbench import contribute
-    from mpsbench.commands.run import subcommand
+    from mpsbench.commands import history, machine
     from mpsbench.facts import facts_path
 
     contribute.check_host()
-    subcommand("history", "generate", "--history", str(args.history))
+    history.generate(history=args.history)
     if not args.plan and not facts_path(args.results, args.name).is_file():
-        subcommand("machine", "--name", args.name, "--results", str(args.results))
+        machine.record(args.name, args.results)
     print_estimate(args)
     if args.plan:
         return 0
-    record = ["history", "record", "--name", args.name, "--results", str(args.results),
-              "--history", str(args.history)]
-    record += [f"--framework={f}" for f in args.framework or ()]
-    record += [f"--{key}={value}" for key, value in
-               (("device", args.device), ("from", args.first), ("to", args.last)) if value]
-    record += ["--retry-failed"] * args.retry_failed
-    extra = [a for a in args.asv_args if a != "--"]
-    try:
-        code = subcommand(*record, *(["--", *extra] if extra else []))
+    try:  # 'history record' with the same options (contribute's are a subset of them)
+        return history.run_record(argparse.Namespace(**vars(args), rerecord=[]))
     finally:  # whatever the recording's outcome: what it recorded travels
         archive = contribute.pack(args.results, args.name,
                                   args.archive or Path(f"mpsbench-results-{args.name}.tar.gz"))
         print(f"packed {args.results / args.name}/ into {archive}: send that file back "
               "(the project's issue tracker, or the maintainers)", flush=True)
-    return code
 
 
 def print_estimate(args: argparse.Namespace) -> None:
