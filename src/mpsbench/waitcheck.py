@@ -15,7 +15,6 @@ where ``MPSBENCH_WAITCHECK`` names a JSON file (``history record`` sets it to
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import statistics
@@ -26,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mpsbench.files import write_whole
+from mpsbench.files import locked, write_whole
 
 WAITCHECK_ENV = "MPSBENCH_WAITCHECK"
 FILE_NAME = "waitcheck.facts"
@@ -144,9 +143,7 @@ def stored(path: Path, framework: str) -> dict[str, Any] | None:
 
 def store(path: Path, framework: str, figures: WaitFigures) -> None:
     """Add this commit's figures to ``path``, whole, under a lock beside it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with locked(path):
         try:
             kept = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
