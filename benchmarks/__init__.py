@@ -15,7 +15,8 @@ _SRC = str(Path(__file__).resolve().parents[1] / "src")
 if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
-from mpsbench import allocator, canary, launch, probe  # noqa: E402  (needs src on the path)
+from mpsbench import allocator, canary, launch  # noqa: E402  (needs src on the path)
+from mpsbench.selfcheck import probe  # noqa: E402
 
 allocator.configure()  # first: before any framework allocates (mpsbench.allocator)
 probe.install_if_requested()

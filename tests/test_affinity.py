@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from mpsbench import affinity
 from mpsbench.errors import UserError
-from mpsbench.selfcheck import external, refprocess
+from mpsbench.selfcheck import affinity, external
+from mpsbench.selfcheck.references import refprocess
 from mpsbench.threads import THREADS_ENV
 
 from .asv_recording import suite_with
@@ -81,7 +81,7 @@ def test_a_gpu_unit_pins_asv_and_its_references_to_the_same_cpu(monkeypatch, dev
     unit = external.Unit("unit", device, (external.op_case("softmax", "torch"),), ("softmax",))
     scratch = FakeScratch()
     found = external.ExternalFindings(gpu_cpu=3, rounds=4)
-    external.interleaved(scratch, unit, "spawn", [[("aukejw_layer", [])]] * 2, found)
+    external.interleaved(scratch, unit, "spawn", [[("layer_harness", [])]] * 2, found)
     assert len(scratch.runs) == 4  # the rounds asked for, one asv run each
     env = {THREADS_ENV: "1"} if pinned else {}
     assert scratch.runs == [(env, 3 if pinned else None)] * 4
@@ -91,7 +91,7 @@ def test_a_gpu_unit_pins_asv_and_its_references_to_the_same_cpu(monkeypatch, dev
 @linux_only
 def test_a_reference_is_pinned_from_its_start_with_the_threads_it_is_given():
     cpu = min(affinity.allowed())
-    record = refprocess.run("aukejw_layer", ["--framework", "torch", "--op", "softmax",
+    record = refprocess.run("layer_harness", ["--framework", "torch", "--op", "softmax",
                                              "--params", json.dumps(
                                                  ["cpu", "float32", "eager", "forward", 1, 8]),
                                              "--min-ms", "5", "--warmup", "1"],

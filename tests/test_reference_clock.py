@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from mpsbench import reference_clock as reference
 from mpsbench.backends import get_backend
+from mpsbench.selfcheck import reference_clock as reference
 from mpsbench.timing import TimedStep
 
 

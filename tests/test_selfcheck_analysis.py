@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from mpsbench.probe import FORKSERVER
 from mpsbench.selfcheck import analysis
+from mpsbench.spans import FORKSERVER
 
 COMPARE = """
 All benchmarks:

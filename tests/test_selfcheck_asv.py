@@ -7,9 +7,9 @@ import json
 import pytest
 
 from mpsbench.launch import default_launch_method
-from mpsbench.probe import FORKSERVER
 from mpsbench.selfcheck import analysis, measure
 from mpsbench.selfcheck.asvrun import AsvScratch
+from mpsbench.spans import FORKSERVER
 
 from .conftest import ROOT
 

@@ -13,10 +13,10 @@ from torch import nn
 
 from mpsbench import allocator
 from mpsbench.errors import Unavailable
-from mpsbench.selfcheck import aukejw_layer, external, refprocess, seed_resnet
+from mpsbench.selfcheck import external
 from mpsbench.selfcheck.cases import default_point
-from mpsbench.selfcheck.fidelity import FidelityRow
-from mpsbench.selfcheck.measure import suite_value
+from mpsbench.selfcheck.measure import FidelityRow, suite_value
+from mpsbench.selfcheck.references import layer_harness, refprocess, resnet_table
 from mpsbench.threads import torch_cpu_threads
 
 
@@ -35,9 +35,9 @@ class Recorder(nn.Module):
         return self.linear(x)
 
 
-def train(grads: str, iterations: int) -> tuple[torch.Tensor, seed_resnet.Regions]:
-    model, regions = Recorder(), seed_resnet.Regions(torch, "cpu")
-    seed_resnet.training(model, torch.ones(2, 4), iterations, grads, regions)
+def train(grads: str, iterations: int) -> tuple[torch.Tensor, resnet_table.Regions]:
+    model, regions = Recorder(), resnet_table.Regions(torch, "cpu")
+    resnet_table.training(model, torch.ones(2, 4), iterations, grads, regions)
     return model.linear.weight.grad, regions
 
 
@@ -55,22 +55,22 @@ def test_the_seed_accumulates_gradients_and_the_faithful_variant_zeroes_them():
 
 def test_the_seed_procedure_warms_up_then_infers_in_one_block_then_trains():
     model = Recorder()
-    regions = seed_resnet.procedure(torch, model, torch.ones(2, 4), iterations=3,
+    regions = resnet_table.procedure(torch, model, torch.ones(2, 4), iterations=3,
                                     grads="zero", device="cpu", warmup=2)
     eval_grad, inference, train_mode = (False, False, True), (False, True, False), \
         (True, False, True)
     assert model.calls == [eval_grad] * 2 + [inference] * 3 + [train_mode] * 3
-    for phase in seed_resnet.PHASES:
+    for phase in resnet_table.PHASES:
         assert len(regions.wall[phase]) == 3 and all(t > 0 for t in regions.wall[phase])
         assert regions.gpu[phase] == []  # CUDA events on CUDA only
 
 
 def test_the_harness_raises_its_count_to_fill_the_minimum_time():
     # 10 warm-up calls of 1 ms: 20 calls would take 20 ms, so 500 ms takes 500 calls
-    assert aukejw_layer.iterations_for(0.010, 10, 20, 500.0) == 500
-    assert aukejw_layer.iterations_for(1.0, 10, 20, 500.0) == 20  # 100 ms calls: 2 s
+    assert layer_harness.iterations_for(0.010, 10, 20, 500.0) == 500
+    assert layer_harness.iterations_for(1.0, 10, 20, 500.0) == 20  # 100 ms calls: 2 s
     calls = []
-    mean, count = aukejw_layer.mean_per_call(lambda: calls.append(1), warmup=3,
+    mean, count = layer_harness.mean_per_call(lambda: calls.append(1), warmup=3,
                                              iterations=5, min_ms=0.0)
     assert count == 5 and len(calls) == 8 and mean >= 0
 
@@ -167,14 +167,14 @@ def check_process(record: dict) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("grads", seed_resnet.GRADS)
+@pytest.mark.parametrize("grads", resnet_table.GRADS)
 def test_the_seed_reference_runs_in_a_fresh_process(grads):
-    record = refprocess.run("seed_resnet", ["--batch", "1", "--iterations", "2",
+    record = refprocess.run("resnet_table", ["--batch", "1", "--iterations", "2",
                                             "--warmup", "1", "--grads", grads])
     check_process(record)
     assert (record["used"], record["batch"], record["grads"]) == ("cpu", 1, grads)
     assert 0 < record["cpu_share"] <= 1.05  # its CPU time over its wall time, one thread
-    for phase in seed_resnet.PHASES:
+    for phase in resnet_table.PHASES:
         figures = record["phases"][phase]
         assert figures["n"] == 2 and len(figures["times"]) == 2
         assert 0 < min(figures["times"]) <= figures["median"] <= max(figures["times"])
@@ -185,7 +185,7 @@ def test_the_seed_reference_runs_in_a_fresh_process(grads):
 @pytest.mark.parametrize("framework", ["torch", "mlx"])
 def test_the_harness_reference_runs_in_a_fresh_process(framework):
     params = ["cpu" if p == "<device>" else p for p in default_point("softmax")]
-    record = refprocess.run("aukejw_layer", ["--framework", framework, "--op", "softmax",
+    record = refprocess.run("layer_harness", ["--framework", framework, "--op", "softmax",
                                              "--params", json.dumps(params), "--repeats", "2",
                                              "--min-ms", "20"])
     assert record["pid"] != os.getpid()
@@ -195,13 +195,13 @@ def test_the_harness_reference_runs_in_a_fresh_process(framework):
     assert record["used"] == "cpu" and record["params"] == params
     assert record["n"] == 2 and all(t > 0 for t in record["times"])
     assert record["cpu_share"] > 0  # MLX evaluates on threads of its own: above 1 is fine
-    assert all(count >= aukejw_layer.ITERATIONS for count in record["calls"])
+    assert all(count >= layer_harness.ITERATIONS for count in record["calls"])
 
 
 def test_the_harness_refuses_what_it_does_not_time():
     params = ["cpu", "float16", "eager", "forward_backward", 1, 128]
     with pytest.raises(ValueError, match="eager forward"):
-        aukejw_layer.measure("torch", "softmax", params)
+        layer_harness.measure("torch", "softmax", params)
 
 
 def external_findings() -> external.ExternalFindings:
@@ -305,7 +305,7 @@ def test_on_cuda_each_region_is_bracketed_by_events_and_a_synchronize():
 
     fake = SimpleNamespace(cuda=SimpleNamespace(Event=Event,
                                                 synchronize=lambda: log.append("sync")))
-    regions = seed_resnet.Regions(fake, "cuda")
+    regions = resnet_table.Regions(fake, "cuda")
     with regions.timed("backward_training"):
         log.append("work")
     assert log == ["sync", "record", "work", "record", "sync"]
@@ -317,14 +317,15 @@ def test_a_unit_whose_reference_fails_is_reported_and_the_section_goes_on(monkey
     from mpsbench.errors import UserError
 
     def broken(*args):
-        raise UserError("reference mpsbench.selfcheck.aukejw_layer failed (exit 1):\nTraceback")
+        raise UserError("reference mpsbench.selfcheck.references.layer_harness failed "
+                        "(exit 1):\nTraceback")
 
     monkeypatch.setattr(external, "op_rows", broken)
     findings = external.measure(None, ["cpu"], "spawn", external.ExternalFindings(),
                                 only="ops-")
     assert len(findings.rows) == 2 * len(external.OPS)  # torch's and MLX's units, both
     assert {row.unavailable for row in findings.rows} == {
-        "reference mpsbench.selfcheck.aukejw_layer failed (exit 1):"}
+        "reference mpsbench.selfcheck.references.layer_harness failed (exit 1):"}
 
 
 def test_the_section_shows_the_references_own_aa_where_both_variants_ran_one_procedure():

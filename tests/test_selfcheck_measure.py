@@ -13,8 +13,8 @@ from mpsbench.commands.selfcheck import command_line
 from mpsbench.selfcheck import analysis, measure, report
 from mpsbench.selfcheck.asvrun import RunOutcome
 from mpsbench.selfcheck.cases import find_case
-from mpsbench.selfcheck.fidelity import FidelityRow
-from mpsbench.selfcheck.findings import Findings
+from mpsbench.selfcheck.measure import FidelityRow
+from mpsbench.selfcheck.report import Findings
 
 from .test_selfcheck_analysis import COMPARE, spawn_record
 

@@ -10,8 +10,8 @@ import pytest
 from asv_runner.benchmarks._base import Benchmark
 from asv_runner.benchmarks.time import TimeBenchmark
 
-from mpsbench import probe
-from mpsbench.selfcheck import analysis
+from mpsbench import spans
+from mpsbench.selfcheck import analysis, probe
 from mpsbench.timing import PerCallClock, TimedStep
 
 
@@ -32,7 +32,7 @@ class Tiny:
     param_names = ["n"]
 
     def setup(self, n):
-        with probe.span("import"):
+        with spans.span("import"):
             pass
         self.step = TimedStep(NoBackend(), lambda: n).warmed_up()
 
@@ -44,23 +44,23 @@ class Tiny:
 def probe_file(tmp_path, monkeypatch):
     """Turn the probe on for this test; asv_runner's methods come back afterwards."""
     path = tmp_path / "probe.jsonl"
-    monkeypatch.setenv(probe.ENV, str(path))
+    monkeypatch.setenv(spans.ENV, str(path))
     monkeypatch.setattr(Benchmark, "do_setup", Benchmark.do_setup)
     monkeypatch.setattr(Benchmark, "do_run", Benchmark.do_run)
     monkeypatch.setattr(Benchmark, "_mpsbench_probe", False, raising=False)
     monkeypatch.setattr(probe, "_process", {})
-    monkeypatch.setattr(probe, "_spans", [])
+    monkeypatch.setattr(spans, "_spans", [])
     return path
 
 
 def test_off_by_default_nothing_is_patched_or_recorded(monkeypatch):
-    monkeypatch.delenv(probe.ENV, raising=False)
-    before, spans = Benchmark.do_setup, len(probe._spans)
+    monkeypatch.delenv(spans.ENV, raising=False)
+    before, count = Benchmark.do_setup, len(spans._spans)
     assert probe.install_if_requested() is False
     assert Benchmark.do_setup is before
-    with probe.span("import"):
+    with spans.span("import"):
         pass
-    assert len(probe._spans) == spans
+    assert len(spans._spans) == count
 
 
 def test_timed_seconds_come_from_asvs_samples():
@@ -125,7 +125,7 @@ def test_the_reference_clock_runs_around_sampling_when_asked(probe_file, monkeyp
     bench.set_param_idx(0)
     bench.do_setup()
     calls = []
-    monkeypatch.setattr("mpsbench.reference_clock.measure_step",
+    monkeypatch.setattr("mpsbench.selfcheck.reference_clock.measure_step",
                         lambda step, seconds: calls.append(seconds) or {"times": [0.5]})
     monkeypatch.setattr(NoBackend, "device", "cpu", raising=False)
     bench.do_run()
@@ -137,15 +137,15 @@ def test_the_reference_clock_runs_around_sampling_when_asked(probe_file, monkeyp
 def test_process_creation_is_on_the_wall_clock():
     import psutil
 
-    created = probe._created()
+    created = spans._created()
     assert created <= time.time()
     assert abs(created - psutil.Process().create_time()) < 2.0
 
 
 def test_the_forkserver_records_itself(probe_file):
-    probe.record_forkserver()
+    spans.record_forkserver()
     record = json.loads(probe_file.read_text())
-    assert record["benchmark"] == probe.FORKSERVER and record["ready"] >= record["created"]
+    assert record["benchmark"] == spans.FORKSERVER and record["ready"] >= record["created"]
 
 
 def test_an_unknown_asv_runner_turns_the_probe_off_and_says_so(probe_file, monkeypatch, capsys):

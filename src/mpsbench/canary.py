@@ -288,7 +288,7 @@ def spooled(results_dir: Path, machine: str, commit: str | None = None,
 def install() -> bool:
     """Hook asv_runner so every benchmark process that ran its samples spools a canary.
 
-    Patches asv_runner's ``Benchmark.do_run`` (as ``mpsbench.probe`` does); a skipped
+    Patches asv_runner's ``Benchmark.do_run`` (as ``mpsbench.selfcheck.probe`` does); a skipped
     combination runs no samples and spools nothing. Beside the kernels, the record keeps
     the share of the sampling's wall time the process waited for a CPU (``Waiting``).
     Off outside asv (no spool folder).

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-from mpsbench import probe
+from mpsbench import spans
 from mpsbench.catalogue import FRAMEWORKS
 from mpsbench.errors import Unavailable
 from mpsbench.history.stack import installed_version, unavailable_reason
@@ -57,7 +57,7 @@ def explain_import_error(name: str, error: BaseException) -> str:
 @cache
 def _import(module: str) -> ModuleType | BaseException:
     try:
-        with probe.span("import"):
+        with spans.span("import"):
             return importlib.import_module(module)
     except Exception as error:  # a broken install can raise anything at import
         return error

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from mpsbench import probe
+from mpsbench import spans
 
 PREIMPORTED = ("torch", "torchvision")
 
@@ -48,5 +48,5 @@ def preimport_for_forkserver(argv: Sequence[str] | None = None,
         from mpsbench.frameworks import availability
 
         imported = [name for name in PREIMPORTED if availability(name).ok]
-    probe.record_forkserver()
+    spans.record_forkserver()
     return imported

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import cache, cached_property
 from typing import Any
 
-from mpsbench import probe
+from mpsbench import spans
 from mpsbench.backends.base import Backend
 from mpsbench.errors import Unavailable, skip_when_out_of_memory
 
@@ -44,7 +44,7 @@ class TimedStep:
 
     def warmed_up(self, calls: int = 2) -> TimedStep:
         """This step after ``calls`` prepared calls (the first one included)."""
-        with probe.span("warmup"):
+        with spans.span("warmup"):
             for _ in range(calls):
                 self.prepare()
                 self()

@@ -4,7 +4,7 @@ Under an ``asv run`` pinned to CPU N, the process may use CPU N alone; the value
 whether the pinning reached the process.
 """
 
-from mpsbench import affinity
+from mpsbench.selfcheck import affinity
 
 
 class AffinityProbe:

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import asv  # noqa: F401 -- every section is asv runs: a missing asv is named first
 
-from mpsbench import affinity
 from mpsbench.errors import UserError
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
 from mpsbench.machine import torch_threads
-from mpsbench.selfcheck import analysis, external, measure, report
+from mpsbench.selfcheck import affinity, analysis, external, measure, report
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import CASES, find_case
-from mpsbench.selfcheck.findings import Findings
+from mpsbench.selfcheck.report import Findings
 
 SECTIONS = ("fidelity", "external", "overhead", "stability", "regression")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mpsbench import catalogue
-from mpsbench.probe import FORKSERVER
+from mpsbench.spans import FORKSERVER
 
 FIDELITY_LOW, FIDELITY_HIGH = 0.9, 1.1
 OVERHEAD_TARGET = 1.5

@@ -18,9 +18,9 @@ from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 
-from mpsbench import affinity
 from mpsbench.errors import UserError
 from mpsbench.results import load_benchmark_index
+from mpsbench.selfcheck import affinity
 
 MACHINE = "selfcheck"
 

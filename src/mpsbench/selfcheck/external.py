@@ -2,8 +2,8 @@
 
 Each unit is one real ``asv run`` (its own scratch commit, the classes' own rounds, no
 probe) of some suite benchmarks, with their outside reference in fresh interpreters
-(``refprocess``) between its rounds: seed 000's ResNet-50 procedure (``seed_resnet``)
-for the seed's three phases at one batch, aukejw's layer harness (``aukejw_layer``) for
+(``refprocess``) between its rounds: seed 000's ResNet-50 procedure (``resnet_table``)
+for the seed's three phases at one batch, aukejw's layer harness (``layer_harness``) for
 every operator of one framework. The suite's value is read from asv's results JSON; the
 ratio is suite over reference, and the target is ``analysis.FIDELITY_LOW`` to
 ``FIDELITY_HIGH``.
@@ -36,12 +36,11 @@ from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.errors import UserError
 from mpsbench.grids import RESNET_BATCHES
 from mpsbench.hardware import NO_GPU_HARDWARE, gpu_hardware_present
-from mpsbench.selfcheck import refprocess
 from mpsbench.selfcheck.asvrun import AsvScratch
 from mpsbench.selfcheck.cases import FidelityCase, op_case, resnet_case
-from mpsbench.selfcheck.fidelity import FidelityRow
-from mpsbench.selfcheck.measure import round_args, suite_value, why_not_stored
-from mpsbench.selfcheck.seed_resnet import GRADS, PHASES
+from mpsbench.selfcheck.measure import FidelityRow, round_args, suite_value, why_not_stored
+from mpsbench.selfcheck.references import refprocess
+from mpsbench.selfcheck.references.resnet_table import GRADS, PHASES
 from mpsbench.threads import THREADS_ENV, torch_cpu_threads
 
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
@@ -89,7 +88,7 @@ class ExternalFindings:
 
 
 def resnet_cases(batch: int) -> list[FidelityCase]:
-    """The seed's three phases at ``batch``, in ``seed_resnet.PHASES`` order."""
+    """The seed's three phases at ``batch``, in ``resnet_table.PHASES`` order."""
     return [resnet_case(phase.replace("_", "-"), batch) for phase in PHASES]
 
 
@@ -198,7 +197,7 @@ def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     device, batch = unit.device, unit.cases[0].params[1]
     base = ["--device", device, "--batch", str(batch),
             "--iterations", str(findings.seed_iterations)]
-    seed, zero = (("seed_resnet", [*base, "--grads", grads]) for grads in GRADS)
+    seed, zero = (("resnet_table", [*base, "--grads", grads]) for grads in GRADS)
     after = [[seed, zero] if index % 2 == 0 else [zero, seed]
              for index in range(asv_rounds(scratch, unit, findings.rounds))]
     findings.seed_processes = len(after)
@@ -229,7 +228,7 @@ def op_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
     """Every op of one framework against aukejw's harness: after some of asv's rounds
     (``OP_PROCESSES`` at most, spread over them), one fresh interpreter per op."""
     device = unit.device
-    harness = [("aukejw_layer", ["--framework", case.framework, "--op", op, "--params",
+    harness = [("layer_harness", ["--framework", case.framework, "--op", op, "--params",
                                  json.dumps(list(case.asv_params(device)))])
                for op, case in zip(unit.ops, unit.cases, strict=True)]
     rounds = asv_rounds(scratch, unit, findings.rounds)

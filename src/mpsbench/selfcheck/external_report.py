@@ -7,10 +7,11 @@ import os
 import time
 
 from mpsbench.grids import GRIDS
-from mpsbench.selfcheck import analysis, aukejw_layer, markdown, seed_resnet
+from mpsbench.selfcheck import analysis, markdown
 from mpsbench.selfcheck.cases import resnet_case
 from mpsbench.selfcheck.external import PINNED_THREADS, ExternalFindings
-from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
+from mpsbench.selfcheck.measure import FidelityRow, summary_cells
+from mpsbench.selfcheck.references import layer_harness, resnet_table
 
 TITLE = "## External fidelity"
 HEADERS = ["case", "device", "outside procedure", "suite (asv stored)", "reference",
@@ -160,8 +161,10 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         f"{found.seconds / 60:.1f} min, on {os.cpu_count()} logical cores; load average (1, "
         f"5, 15 min) before: {_load(found.load_before)}; after: {_load(found.load_after)}.",
         "",
-        f"- **seed 000** (`python -m mpsbench.selfcheck.seed_resnet`): the seed's ResNet-50 "
-        f"procedure: {seed_resnet.WARMUP} warm-up forwards in eval mode with grad enabled, then "
+        "- **the ResNet table's procedure** "
+        "(`python -m mpsbench.selfcheck.references.resnet_table`): the original script's "
+        f"ResNet-50 procedure: {resnet_table.WARMUP} warm-up forwards in eval mode with grad "
+        "enabled, then "
         f"{found.seed_iterations} forwards under one `torch.inference_mode()` block, then "
         f"{found.seed_iterations} train-mode forwards, each followed by `loss = "
         "out.abs().mean()` and a timed `loss.backward()`; the device synchronized before "
@@ -170,10 +173,10 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "the pooled iterations of a variant's processes "
         f"({found.seed_processes * found.seed_iterations} in all; the reference's mean "
         "beside it).",
-        f"- **aukejw** (`python -m mpsbench.selfcheck.aukejw_layer`): "
-        f"aukejw/mlx_transformers_benchmark's layer procedure: {aukejw_layer.WARMUP} warm-up "
-        f"calls, then at least {aukejw_layer.ITERATIONS} calls and at least "
-        f"{aukejw_layer.MIN_MS:.0f} ms of them back to back, each call ending in the "
+        f"- **aukejw** (`python -m mpsbench.selfcheck.references.layer_harness`): "
+        f"aukejw/mlx_transformers_benchmark's layer procedure: {layer_harness.WARMUP} warm-up "
+        f"calls, then at least {layer_harness.ITERATIONS} calls and at least "
+        f"{layer_harness.MIN_MS:.0f} ms of them back to back, each call ending in the "
         "device's synchronize (torch) or `mx.eval` (MLX); the mean per call, median over "
         f"its processes, spread over asv's rounds ({_processes(found)}). The op, weights "
         f"and inputs are the suite's (`mpsbench.ops`), at the default grid's point "

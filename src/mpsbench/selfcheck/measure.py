@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from mpsbench.catalogue import RESNET50, TORCH, find
-from mpsbench.probe import ENV as PROBE_ENV
-from mpsbench.probe import REFERENCE_ENV
 from mpsbench.results import failed_benchmarks, load_benchmark_index, load_results, outcome_of
-from mpsbench.selfcheck import SLOWDOWN_ENV, analysis
+from mpsbench.selfcheck import SLOWDOWN_ENV, analysis, markdown
 from mpsbench.selfcheck.asvrun import AsvScratch, RunOutcome
 from mpsbench.selfcheck.cases import FidelityCase
-from mpsbench.selfcheck.fidelity import FidelityRow
+from mpsbench.selfcheck.probe import REFERENCE_ENV
+from mpsbench.spans import ENV as PROBE_ENV
 
 SLOWDOWN = 0.25
 FACTOR = 1.10
@@ -35,6 +34,55 @@ FIDELITY_ROUNDS = 4  # the reference brackets each round's sampling: more rounds
 FORWARD_INFERENCE = find(RESNET50, TORCH.id, "forward_inference").name
 LAUNCH_SUBSET = rf"^resnet50\.{FORWARD_INFERENCE}\.time_step\('cpu', (1|4)\)$"
 REGRESSION_BENCHMARK = f"slowed.{FORWARD_INFERENCE}.time_step('cpu', 1)"
+
+
+REFERENCE_CLOCK = "reference clock"  # the in-process procedure (``reference_clock``)
+
+
+@dataclass
+class FidelityRow:
+    """One case on one device: the suite's time, the reference's, and their ratio.
+
+    ``reference`` is what the ratio is judged on: a median of the reference's times
+    (``reference_mean`` their mean, where kept). ``as_written`` is the outside procedure
+    itself where the reference is its faithful variant (None otherwise).
+    """
+
+    case: FidelityCase
+    device: str
+    procedure: str = REFERENCE_CLOCK
+    used: str = ""
+    suite: float = float("nan")
+    reference: float = float("nan")
+    reference_mean: float | None = None
+    as_written: float | None = None
+    events: float | None = None
+    cpu_share: float | None = None  # the references' CPU time over their wall time
+    unavailable: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return analysis.ratio(self.suite, self.reference)
+
+    @property
+    def ratio_as_written(self) -> float | None:
+        return None if self.as_written is None else analysis.ratio(self.suite, self.as_written)
+
+    @property
+    def within(self) -> bool:
+        return analysis.within(self.ratio)
+
+
+def summary_cells(check: str, rows: list[FidelityRow]) -> tuple[str, str, str, str] | None:
+    """The report's summary row for ``rows`` (their measured ones; None when none was):
+    the check, the target, the range of ratios and how many fall outside, the verdict."""
+    ratios = [row.ratio for row in rows if not row.unavailable]
+    if not ratios:
+        return None
+    outside = sum(not analysis.within(ratio) for ratio in ratios)
+    return (check, f"every ratio in {analysis.FIDELITY_LOW} to {analysis.FIDELITY_HIGH}",
+            f"{min(ratios):.3f} to {max(ratios):.3f} ({outside} of {len(ratios)} outside)",
+            markdown.verdict(not outside))
 
 
 def import_seconds(statement: str, repeats: int = 3) -> float:

@@ -1,4 +1,4 @@
-"""docs/performance.md, written whole from one self-check's findings."""
+"""docs/performance.md, written whole from one self-check's findings (``Findings``)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,41 @@ import math
 import os
 import platform
 import time
+from dataclasses import dataclass, field
 
 from mpsbench.history.stack import installed_version
 from mpsbench.machine import gpu_name
 from mpsbench.selfcheck import analysis, external_report, markdown
-from mpsbench.selfcheck.fidelity import FidelityRow, summary_cells
-from mpsbench.selfcheck.findings import Findings
+from mpsbench.selfcheck.external import ExternalFindings
 from mpsbench.selfcheck.measure import (
     FACTOR,
     FIDELITY_ROUNDS,
     REGRESSION_BENCHMARK,
     SLOWDOWN,
+    Comparison,
+    FidelityRow,
     ProbedRun,
+    summary_cells,
 )
+
+
+@dataclass
+class Findings:
+    """Everything one self-check measured."""
+
+    started: float
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    seconds: float = 0.0
+    import_torch: float = float("nan")
+    import_torch_vision: float = float("nan")
+    fidelity: list[FidelityRow] = field(default_factory=list)
+    launch: dict[str, ProbedRun] = field(default_factory=dict)
+    default_runs: list[ProbedRun] = field(default_factory=list)
+    stability: Comparison | None = None
+    spreads: list[tuple[str, float]] = field(default_factory=list)
+    regression: Comparison | None = None
+    external: ExternalFindings | None = None
 
 
 def _seconds(seconds: float) -> str:

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from types import ModuleType
 
-from mpsbench.reference_clock import cuda_event_times
+from mpsbench.selfcheck.reference_clock import cuda_event_times
 from mpsbench.timing import TimedStep
 from mpsbench.workloads import resnet_mlx, resnet_torch
 

@@ -1,6 +1,6 @@
 """Seed 000's ResNet-50 procedure, run in its own process: the suite's outside reference.
 
-``python -m mpsbench.selfcheck.seed_resnet --device cpu --batch 1 --iterations 10``
+``python -m mpsbench.selfcheck.references.resnet_table --device cpu --batch 1 --iterations 10``
 prints JSON: seconds per iteration (mean and median) of the seed's three phases, and
 the process's CPU time over its wall time inside the timed regions (``cpu_share``).
 Written from the seed's published procedure, not from the suite's steps:
@@ -31,7 +31,7 @@ from functools import partial
 from typing import Any
 
 from mpsbench.catalogue import RESNET_TABLE_PHASES
-from mpsbench.selfcheck import refprocess
+from mpsbench.selfcheck.references import refprocess
 
 WARMUP = 10
 GRADS = ("accumulate", "zero")
@@ -46,7 +46,7 @@ class Regions:
     """
 
     def __init__(self, torch: Any, device: str) -> None:
-        from mpsbench.reference_clock import torch_sync
+        from mpsbench.selfcheck.reference_clock import torch_sync
 
         self.torch = torch
         self.sync = torch_sync(torch, device)
@@ -149,7 +149,7 @@ def measure(device: str, batch: int, iterations: int, grads: str,
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m mpsbench.selfcheck.seed_resnet",
+    parser = argparse.ArgumentParser(prog="python -m mpsbench.selfcheck.references.resnet_table",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
     parser.add_argument("--batch", type=int, default=1)

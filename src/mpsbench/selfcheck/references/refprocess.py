@@ -1,12 +1,12 @@
 """What every outside reference process shares, and how the self-check starts one.
 
-A reference (``seed_resnet``, ``aukejw_layer``) runs as ``python -m
-mpsbench.selfcheck.<name> ...`` in a fresh interpreter and prints one JSON object on
+A reference (``resnet_table``, ``layer_harness``) runs as ``python -m
+mpsbench.selfcheck.references.<name> ...`` in a fresh interpreter and prints one JSON object on
 stdout. Like every benchmark process it pins the C allocator first
 (``mpsbench.allocator``) and gives torch the suite's CPU thread count
 (``mpsbench.threads``), so the suite and the references differ in their procedure
 only, not in the process state they set on purpose; where the suite's processes are
-pinned to one CPU, the reference is too, from its start (``mpsbench.affinity``). A
+pinned to one CPU, the reference is too, from its start (``mpsbench.selfcheck.affinity``). A
 reference that cannot run here (no GPU) prints ``{"unavailable": reason}`` and exits 0.
 """
 
@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mpsbench import affinity, allocator
+from mpsbench import allocator
 from mpsbench.errors import Unavailable, UserError
+from mpsbench.selfcheck import affinity
 
 
 def start() -> dict[str, Any]:
@@ -63,7 +64,7 @@ def main(measure: Callable[[], dict[str, Any]]) -> int:
 
 def run(module: str, args: Sequence[str], cpu: int | None = None,
         env: dict[str, str] | None = None, timeout: float = 1800.0) -> dict[str, Any]:
-    """``python -m mpsbench.selfcheck.<module> ARGS`` in a fresh interpreter, pinned to
+    """``python -m mpsbench.selfcheck.references.<module> ARGS`` in a fresh interpreter, pinned to
     ``cpu`` from its start when given, with ``env`` added: its JSON.
 
     The child imports this same ``mpsbench`` (its source folder goes first on
@@ -71,7 +72,7 @@ def run(module: str, args: Sequence[str], cpu: int | None = None,
     """
     source = str(Path(__file__).resolve().parents[2])
     path = os.pathsep.join([source, *filter(None, [os.environ.get("PYTHONPATH")])])
-    command = [sys.executable, "-m", f"mpsbench.selfcheck.{module}", *args]
+    command = [sys.executable, "-m", f"mpsbench.selfcheck.references.{module}", *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {}), "PYTHONPATH": path},
                           preexec_fn=affinity.pin_at_start(cpu))

@@ -1,6 +1,6 @@
 """aukejw/mlx_transformers_benchmark's layer procedure, run in its own process.
 
-``python -m mpsbench.selfcheck.aukejw_layer --framework torch --op linear --params
+``python -m mpsbench.selfcheck.references.layer_harness --framework torch --op linear --params
 '["cpu", "float16", "eager", "forward", 1, 128]'`` (the suite's asv params) prints JSON:
 the mean seconds per call. Written from that harness's published procedure, not from
 the suite's steps:
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from mpsbench.selfcheck import refprocess
+from mpsbench.selfcheck.references import refprocess
 
 WARMUP = 10  # the harness script's defaults (scripts/run_layer_benchmarks.py)
 ITERATIONS = 20
@@ -63,7 +63,7 @@ def torch_call(point: Any) -> tuple[Callable[[], Any], Callable[[], None], dict[
     from mpsbench.backends import get_backend
     from mpsbench.ops import torch_ops
     from mpsbench.ops.spec import get_op
-    from mpsbench.reference_clock import torch_sync
+    from mpsbench.selfcheck.reference_clock import torch_sync
 
     backend = get_backend("torch", point.device)
     torch = backend.torch
@@ -127,14 +127,14 @@ def measure(framework: str, op: str, params: list[Any], repeats: int = 1,
     if facts["used"] == "cuda":
         import torch
 
-        from mpsbench.reference_clock import cuda_event_times
+        from mpsbench.selfcheck.reference_clock import cuda_event_times
 
         record["events"] = refprocess.summary(cuda_event_times(torch, forward, min_ms / 1e3))
     return record
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m mpsbench.selfcheck.aukejw_layer",
+    parser = argparse.ArgumentParser(prog="python -m mpsbench.selfcheck.references.layer_harness",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--framework", choices=["torch", "mlx"], required=True)
     parser.add_argument("--op", required=True, help="the suite's op name, e.g. linear, sdpa")

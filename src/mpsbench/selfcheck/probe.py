@@ -1,11 +1,10 @@
-"""Where a benchmark process spends its time, recorded only when ``mpsbench selfcheck`` asks.
+"""The self-check's probe: where a benchmark process spends its time, per benchmark.
 
-With ``MPSBENCH_PROBE=<file>`` in the environment, every asv benchmark process appends
-one JSON line to that file: when the process was created, when asv's first ``setup``
-began and ended, the framework-import and warm-up spans inside it, when asv's sampling
-began and ended, and the sum of the timed samples. Without the variable nothing is
-patched and ``span`` costs one dictionary lookup. No span ever sits inside a timed
-region: imports and warm-ups happen in ``setup``.
+With ``MPSBENCH_PROBE=<file>`` in the environment (``mpsbench.spans``), every asv
+benchmark process appends one JSON line to that file: when the process was created, when
+asv's first ``setup`` began and ended, the framework-import and warm-up spans inside it,
+when asv's sampling began and ended, and the sum of the timed samples. Without the
+variable nothing is patched.
 
 With ``MPSBENCH_REFERENCE_SECONDS=S`` too, a time benchmark whose setup keeps its
 ``TimedStep`` in ``self.step`` is also timed by the independent reference clock
@@ -15,64 +14,16 @@ on the same step in the same process, and the record carries those times.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-ENV = "MPSBENCH_PROBE"
+from mpsbench import spans
+
 REFERENCE_ENV = "MPSBENCH_REFERENCE_SECONDS"
-FORKSERVER = "<forkserver>"
 
-_spans: list[dict[str, Any]] = []
 _process: dict[str, Any] = {}
-
-
-def enabled() -> bool:
-    """True when this process was asked to record where its time goes."""
-    return bool(os.environ.get(ENV))
-
-
-@contextmanager
-def span(kind: str) -> Iterator[None]:
-    """Record the wall time of the block as ``kind`` (e.g. 'import', 'warmup')."""
-    if not enabled():
-        yield
-        return
-    start = time.time()
-    try:
-        yield
-    finally:
-        _spans.append({"pid": os.getpid(), "kind": kind, "start": start,
-                       "seconds": time.time() - start})
-
-
-def _created() -> float:
-    """When this process began (its fork), on the clock of ``time.time()``.
-
-    On Linux the process's start tick and the boot-time clock are read together:
-    psutil's create_time adds them to the boot time in whole seconds, which on a VM whose
-    wall clock has drifted since boot is off by a good part of a second.
-    """
-    if sys.platform.startswith("linux"):
-        with open("/proc/self/stat") as stream:
-            start_ticks = int(stream.read().rsplit(")", 1)[1].split()[19])
-        age = time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
-        return time.time() - age
-    import psutil
-
-    return psutil.Process().create_time()
-
-
-def _write(record: dict[str, Any]) -> None:
-    pid = os.getpid()
-    record = {"pid": pid, "created": _created(), **record,
-              "spans": [s for s in _spans if s["pid"] == pid]}
-    with open(os.environ[ENV], "a") as stream:
-        stream.write(json.dumps(record) + "\n")
 
 
 def _flush(benchmark: Any, result: Any = None) -> None:
@@ -80,16 +31,10 @@ def _flush(benchmark: Any, result: Any = None) -> None:
     if _process.get("written"):
         return
     _process["written"] = True
-    _write({"benchmark": benchmark.name,
-            "params": [str(p) for p in getattr(benchmark, "_current_params", ())],
-            **{k: v for k, v in _process.items() if k != "written"},
-            "timed": timed_seconds(result, _calls_per_sample(benchmark))})
-
-
-def record_forkserver() -> None:
-    """Record asv's forkserver once it has imported the suite (and preimported torch)."""
-    if enabled():
-        _write({"benchmark": FORKSERVER, "ready": time.time()})
+    spans.write({"benchmark": benchmark.name,
+                 "params": [str(p) for p in getattr(benchmark, "_current_params", ())],
+                 **{k: v for k, v in _process.items() if k != "written"},
+                 "timed": timed_seconds(result, _calls_per_sample(benchmark))})
 
 
 def timed_seconds(result: Any, calls_per_sample: int = 1) -> float | None:
@@ -124,7 +69,7 @@ def _reference(step: Any, seconds: float) -> dict[str, list[float]] | None:
     """The independent reference clock on ``step`` for ``seconds`` (none when 0)."""
     if step is None or seconds <= 0:
         return None
-    from mpsbench.reference_clock import measure_step
+    from mpsbench.selfcheck.reference_clock import measure_step
 
     return measure_step(step, seconds)
 
@@ -134,7 +79,7 @@ KNOWN_ASV_RUNNER = ("0.3.2",)  # the versions whose private hooks the probe was 
 
 def install_if_requested() -> bool:
     """Hook asv_runner's setup and run when ``MPSBENCH_PROBE`` is set; True if hooked."""
-    if not enabled():
+    if not spans.enabled():
         return False
     from importlib.metadata import version
 
