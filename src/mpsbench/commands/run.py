@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from mpsbench import canary
+from mpsbench import canary, samples
 from mpsbench.commands import history, machine, report, table
 from mpsbench.commands.options import HTML, RESULTS
 from mpsbench.errors import UserError
@@ -55,6 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "whole grid (MPSBENCH_GRID): default, dtypes, full (72,000 processes)")
     parser.add_argument("--plan", action="store_true",
                         help="only say what the run would do and how long it would take")
+    parser.add_argument("--replace", action="store_true",
+                        help="replace the samples already stored for the points it runs "
+                        "(by default a second run adds its samples to theirs)")
     parser.add_argument("asv_args", nargs=argparse.REMAINDER,
                         help="extra 'asv run' arguments, after '--'")
     parser.set_defaults(handler=run)
@@ -130,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plan:  # says what a run would do, and writes nothing under results/
         return 0
     machine.record(args.name)
+    earlier = samples.stored(RESULTS, args.name)
     log = LOGS / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -140,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
     for index, (chunk, selected, cost) in enumerate(work, 1):
         bench = [a for regex in chunk.regexes for a in ("--bench", regex)]
         asv_args = ["run", "--machine", args.name, "--show-stderr", *launch_args(extra),
-                    *chunk.asv_args, *bench, *extra]
+                    *samples.asv_flags(args.replace), *chunk.asv_args, *bench, *extra]
         print(f"\n[{index}/{len(work)}] {chunk.label}: {selected.processes} processes "
               f"({selected.run} run), about {duration(cost.seconds(selected))}",
               flush=True)
@@ -158,7 +162,10 @@ def run(args: argparse.Namespace) -> int:
         done += selected.processes
         spent_estimate += cost.seconds(selected)
     print(f"\nbenchmarks done in {duration(time.monotonic() - started)}; asv's full "
-          f"output is in {log}\n")
+          f"output is in {log}")
+    for line in samples.describe(earlier, samples.stored(RESULTS, args.name), args.replace):
+        print(f"earlier samples: {line}")
+    print()
     envinfo.record_benchmarked(RESULTS, args.name, extra)
     asv("publish")  # whatever asv's exit codes: what did finish is published
     envinfo.keep_gitkeep(HTML)
