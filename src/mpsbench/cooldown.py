@@ -13,6 +13,9 @@ import time
 from collections.abc import Mapping
 
 COOLDOWN_ENV = "MPSBENCH_COOLDOWN"
+# At most ten times the work as rest: more would outlast asv's own timeouts and orphan
+# the benchmark process when one kills asv.
+MAX_FRACTION = 10.0
 
 
 def cooldown_fraction(environ: Mapping[str, str] = os.environ) -> float:
@@ -24,9 +27,9 @@ def cooldown_fraction(environ: Mapping[str, str] = os.environ) -> float:
         fraction = float(text)
     except ValueError:
         fraction = -1.0
-    if not 0.0 <= fraction < float("inf"):
-        print(f"mpsbench: {COOLDOWN_ENV}={text!r} is not a fraction >= 0; no cool-down",
-              file=sys.stderr)
+    if not 0.0 <= fraction <= MAX_FRACTION:
+        print(f"mpsbench: {COOLDOWN_ENV}={text[:40]!r} is not a fraction from 0 to "
+              f"{MAX_FRACTION:g}; no cool-down", file=sys.stderr)
         return 0.0
     return fraction
 

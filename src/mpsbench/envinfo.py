@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mpsbench.facts import facts_path, read_facts
+from mpsbench.files import write_whole
 from mpsbench.machine import PACKAGES
 
 SNIPPET = (
@@ -90,7 +91,8 @@ def record_benchmarked(results_dir: Path, machine: str, extra: list[str]) -> dic
                      packages_from=f"asv environment {name}, commit {commit[:8]}")
     if environments:
         facts["environments"] = environments
-        path.write_text(json.dumps(facts, indent=2) + "\n")
+        write_whole(path, json.dumps(facts, indent=2) + "\n",
+                    f"free space or make {path.parent} writable, then run again")
     return facts
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mpsbench.errors import UserError
+from mpsbench.files import read_bounded
 
 FACTS_FILENAME = "machine.facts"
 # The type each field must have where present (None is allowed for every one: unknown).
@@ -49,12 +50,13 @@ def read_facts(results_dir: Path, machine: str) -> dict[str, Any]:
     the file and the fault when they cannot be read."""
     path = facts_path(results_dir, machine)
     try:
-        facts = json.loads(path.read_text(encoding="utf-8"))
+        facts = json.loads(read_bounded(path).decode("utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or not JSON
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON
         problem = ("it is not UTF-8" if isinstance(error, UnicodeDecodeError)
                    else f"it is not JSON ({error})" if isinstance(error, ValueError)
+                   else "it is nested too deeply" if isinstance(error, RecursionError)
                    else str(error))
     else:
         problem = facts_problem(facts)

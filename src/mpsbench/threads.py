@@ -16,20 +16,22 @@ from collections.abc import Mapping
 from typing import Any
 
 THREADS_ENV = "MPSBENCH_CPU_THREADS"
+MAX_THREADS = 4096  # more than any machine's cores: a larger count is a typing error
 
 
 def cpu_threads(framework_default: int, cores: int | None,
                 environ: Mapping[str, str] = os.environ) -> int:
-    """``MPSBENCH_CPU_THREADS`` if a positive integer, else torch's count capped at cores - 1.
+    """``MPSBENCH_CPU_THREADS`` if an integer from 1 to ``MAX_THREADS`` in ASCII digits, else
+    torch's count capped at cores - 1.
 
     A bad value warns and falls back to the default: benchmark discovery must not fail.
     """
     wanted = environ.get(THREADS_ENV, "").strip()
     if wanted:
-        if wanted.isdigit() and int(wanted) > 0:
+        if wanted.isascii() and wanted.isdigit() and 0 < int(wanted) <= MAX_THREADS:
             return int(wanted)
-        print(f"mpsbench: {THREADS_ENV}={wanted!r} is not a positive integer; "
-              "using the default thread count", file=sys.stderr)
+        print(f"mpsbench: {THREADS_ENV}={wanted[:40]!r} is not an integer from 1 to "
+              f"{MAX_THREADS}; using the default thread count", file=sys.stderr)
     return max(1, min(framework_default, (cores or 1) - 1))
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 from mpsbench import waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.commands import findings
-from mpsbench.commands.options import add_folders
+from mpsbench.commands.options import add_folders, url_template
 from mpsbench.errors import UserError
 from mpsbench.facts import facts_path
+from mpsbench.files import machine_lock
 from mpsbench.history import index, ledger, package, record, releases, repo, selection
 from mpsbench.launch import launch_args
 
@@ -166,6 +167,7 @@ def generate(release_list: Path = releases.DEFAULT_PATH, history: Path = repo.DE
 
 
 def run_propose(args: argparse.Namespace) -> int:
+    url_template(args.index_url, "--index-url")
     listed = releases.load(args.releases) if args.releases.exists() else []
     found, notes = index.propose(
         listed, lambda name: index.fetch_project(name, args.index_url), args.newest_patch)
@@ -197,6 +199,12 @@ def run_selection(args: argparse.Namespace) -> int:
 
 
 def run_record(args: argparse.Namespace) -> int:
+    with machine_lock(args.name):  # one run at a time writes this machine's results
+        return record_commits(args)
+
+
+def record_commits(args: argparse.Namespace) -> int:
+    """Record each commit of the selection that is due, with asv; failures stored."""
     from mpsbench.plan import discover_in_subprocess
 
     if not facts_path(args.results, args.name).is_file():

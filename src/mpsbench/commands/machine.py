@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from mpsbench.allocator import requested_mode
 from mpsbench.commands.options import RESULTS, add_folders
 from mpsbench.errors import UserError, needs_extra
 from mpsbench.facts import facts_path, read_facts
@@ -100,6 +101,10 @@ def record(name: str, results: Path = RESULTS, force: bool = False) -> int:
         from mpsbench.machine import asv_machine_info, machine_facts
     except ModuleNotFoundError as error:
         raise needs_extra(error) from None
+    try:  # the facts record the allocator mode MPSBENCH_MALLOC asks for
+        requested_mode()
+    except ValueError as error:
+        raise UserError(str(error)) from None
     facts = machine_facts()
     info = asv_machine_info(facts, name)
     other = differences(facts, info, results / name)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mpsbench import canary, samples
 from mpsbench.commands import history, machine, report, table
-from mpsbench.commands.options import HTML, RESULTS
+from mpsbench.commands.options import HTML, MAX_ROUNDS, RESULTS, regex, whole_number
 from mpsbench.errors import UserError
+from mpsbench.files import machine_lock
 from mpsbench.launch import launch_args
 
 if TYPE_CHECKING:
@@ -100,18 +101,20 @@ def rounds_override(args: list[str]) -> int | None:
         return 1
     for before, value in zip(args, args[1:], strict=False):
         if before in ("-a", "--attribute") and value.startswith("rounds="):
-            return int(value.partition("=")[2])
+            return whole_number(value.partition("=")[2], f"{before} rounds=", 1, MAX_ROUNDS)
     return None
 
 
 def run(args: argparse.Namespace) -> int:
-    from mpsbench import envinfo
     from mpsbench.estimate import estimate
     from mpsbench.firstlook import FIRST_LOOK, Chunk, grid_chunks
     from mpsbench.plan import discover_in_subprocess
-    from mpsbench.progress import duration
 
     extra = [a for a in args.asv_args if a != "--"]
+    machine.check_name(args.name)
+    for text in bench_regexes(extra):
+        regex(text, "--bench")
+    rounds_override(extra)
     environ = grid_environ(args.grid)
     os.environ.update(environ)
     history.generate()
@@ -132,6 +135,16 @@ def run(args: argparse.Namespace) -> int:
     print_plan(args, work)
     if args.plan:  # says what a run would do, and writes nothing under results/
         return 0
+    with machine_lock(args.name):
+        return record_and_publish(args, plan, work, extra)
+
+
+def record_and_publish(args: argparse.Namespace, plan, work: list[Work],
+                       extra: list[str]) -> int:
+    """Describe the machine, run asv chunk by chunk, publish, report, print the tables."""
+    from mpsbench import envinfo
+    from mpsbench.progress import duration
+
     machine.record(args.name)
     earlier = samples.stored(RESULTS, args.name)
     log = LOGS / f"run-{datetime.now():%Y%m%d-%H%M%S}.log"

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import asv  # noqa: F401 -- every section is asv runs: a missing asv is named first
 
+from mpsbench.commands.options import regex
 from mpsbench.errors import UserError
+from mpsbench.files import write_whole
 from mpsbench.hardware import gpu_hardware_present
 from mpsbench.launch import default_launch_method
 from mpsbench.machine import torch_threads
@@ -124,7 +126,12 @@ def run(args: argparse.Namespace) -> int:
     root = Path.cwd()
     if not (root / "asv.conf.json").exists() or not (root / "benchmarks").is_dir():
         raise UserError("run 'mpsbench selfcheck' from the repository root (asv.conf.json)")
-    cases = [find_case(k) for k in args.cases.split(",")] if args.cases else CASES
+    try:
+        cases = [find_case(k) for k in args.cases.split(",")] if args.cases else CASES
+    except ValueError as error:
+        raise UserError(f"--cases: {error}") from None
+    if args.units is not None:
+        regex(args.units, "--units")
     gpu_cpu = affinity.resolve(args.gpu_cpu)
     if args.external_rounds < 1:
         raise UserError(f"--external-rounds must be at least 1, not {args.external_rounds}")
@@ -182,8 +189,7 @@ def run(args: argparse.Namespace) -> int:
     text = report.render(findings, command_line(args), measure.LAUNCH_SUBSET,
                          f"`--bench {args.bench}`" if args.bench else "every benchmark",
                          suite_settings(launch_method))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
+    write_whole(args.output, text, "pass another --output")
     _say(f"wrote {args.output}")
     return 0
 

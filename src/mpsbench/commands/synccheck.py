@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mpsbench.backends.base import DEVICE_PARAMS
 from mpsbench.errors import Unavailable, UserError
+from mpsbench.files import write_whole
 from mpsbench.selfcheck import synccheck
 
 
@@ -36,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
     table = synccheck.to_markdown(rows)
     print(table)
     if args.output:
-        args.output.write_text(table)
+        write_whole(args.output, table, "pass another --output")
     return 0

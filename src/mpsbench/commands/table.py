@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from mpsbench import canary
 from mpsbench.backends.base import DEVICE_PARAMS
 from mpsbench.catalogue import TORCH
-from mpsbench.commands.options import RESULTS, add_folders
+from mpsbench.commands.options import RESULTS, add_folders, not_empty
 from mpsbench.errors import UserError, needs_extra
 from mpsbench.history.repo import DEFAULT_PATH as DEFAULT_HISTORY
 
@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    not_empty(args.machine, "--machine")
+    not_empty(args.commit, "--commit")
     return show(args.results, machine=args.machine, commit=args.commit, history=args.history,
                 html=args.html, frameworks=args.frameworks, device=args.device, llm=args.llm)
 

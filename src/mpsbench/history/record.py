@@ -53,6 +53,8 @@ def planned(history: Path, frameworks: Sequence[str], first: str | None,
             resolve_tag(history, bound)  # raises, naming the tags that exist
     start = tags.index(first) if first else 0
     stop = tags.index(last) + 1 if last else len(commits)
+    if stop <= start:
+        raise UserError(f"--from {first} comes after --to {last} in {history}; swap them")
     return [(sha, tag) for sha, tag in commits[start:stop] if framework_of(tag) in frameworks]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +123,9 @@ def parse_entry(index: int, raw: Any) -> Release:
     if date < FIRST_RELEASE[package]:
         raise UserError(f"{where}: date = {format_date(date)} is before {package} had any "
                         f"release (none before {FIRST_RELEASE[package]:%Y-%m-%d})")
+    if date > datetime.now(UTC) + timedelta(days=1):
+        raise UserError(f"{where}: date = {format_date(date)} is in the future; a release is "
+                        "listed once it is out (its upload date)")
     if ("torchvision" in raw) != (package == "torch"):
         raise UserError(f"{where}: a torch release, and only a torch release, names a torchvision")
     requires = raw.get("requires", [])
