@@ -199,6 +199,7 @@ def run_selection(args: argparse.Namespace) -> int:
 
 
 def run_record(args: argparse.Namespace) -> int:
+    record.planned(args.history, FRAMEWORK_IDS, args.first, args.last)  # the bounds, first
     with machine_lock(args.name):  # one run at a time writes this machine's results
         return record_commits(args)
 
