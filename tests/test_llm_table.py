@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mpsbench.cli import main
-from mpsbench.report.llm_table import llm_block, llm_table, newest_llm_commit
+from mpsbench.report.llm_table import llm_block, llm_table
 
 from .asv_recording import record
 
@@ -61,11 +61,31 @@ def test_tokens_per_second_and_ratios_say_what_they_are():
     assert table.missing == ["torch compiled: 1 of 2 cells missing"]
     shown = table.to_markdown()
     assert "torch tok/s" in shown and "missing" in shown and "generation" in shown
+    assert "2 x 128 +32" in shown
+
+
+def test_each_framework_at_its_newest_commit_on_the_machine():
+    """torch is recorded on a torch release's commit, MLX on a later mlx release's: the
+    table puts both side by side, each from its own newest commit."""
+    later = {"commit": "d" * 40, "date": pd.Timestamp("2026-12-01")}
+    frame = pd.DataFrame([
+        row("TorchPrefill", "eager", 0.5),
+        row("MLXPrefill", "eager", 0.4),  # older MLX value, replaced by the later one
+        row("MLXPrefill", "eager", 0.25) | later,
+        row("TorchPrefill", "eager", float("nan")) | later,  # torch not recorded there
+    ])
+    table = llm_table(frame, "m", None, "cpu")
+    prompt = table.frame.loc[("qwen2.5-0.5b", "bfloat16", "prompt", 2, 128, 0)]
+    assert prompt["torch"] == pytest.approx(2 * 128 / 0.5)
+    assert prompt["MLX/torch"] == pytest.approx(2.0)
+    assert table.commits == {"torch": "c" * 40, "MLX": "d" * 40}
+    assert "torch compiled" not in table.to_markdown()  # no value at all: no column
+    block = llm_block(frame, "m")
+    assert "torch: cccccccc; MLX: dddddddd" in block and "MLX/torch" in block
 
 
 def test_no_llm_results_say_so():
     frame = pd.DataFrame([row("TorchLinear", "eager", 0.1) | {"module": "transformer"}])
-    assert newest_llm_commit(frame, "m") is None
     assert "no LLM results recorded" in llm_block(frame, "m")
 
 
@@ -81,12 +101,13 @@ def test_table_command_prints_recorded_llm_results(tmp_path, capsys):
     assert len(lines) == 2  # prompt and generation
     cells = [cell.strip() for cell in lines[0].strip("|").split("|")]
     assert cells[:3] == ["tiny", "float32", "prompt"]
-    assert float(cells[6]) > 0 and float(cells[8]) > 0  # torch and MLX tokens/s
-    assert cells[7] == cells[9] == "missing"  # torch.compile on the CPU: full grid only
-    assert float(cells[10]) > 0  # MLX/torch
+    assert float(cells[4]) > 0 and float(cells[5]) > 0  # torch and MLX tokens/s
+    assert "torch compiled" not in out  # torch.compile on the CPU: full grid only
+    assert "torch compiled: no results recorded" in out
+    assert float(cells[6]) > 0  # MLX/torch
     assert main(["table", "--llm", "--html", "--results", str(results)]) == 0
     assert "<table" in capsys.readouterr().out
-    commit = out.split("(commit ")[1][:8]
+    commit = out.split("(torch: ")[1][:8]
     assert main(["table", "--llm", "--results", str(results), "--commit", commit,
                  "--device", "gpu"]) == 0  # a short hash resolves; nothing on the GPU here
     assert "no LLM timings on gpu at commit " + commit in capsys.readouterr().out

@@ -200,11 +200,6 @@ def test_versions_of_reads_an_interpreter():
     assert found and found["python"].count(".") == 2 and "torch" in found["packages"]
 
 
-def test_gitkeep_is_put_back(tmp_path):
-    envinfo.keep_gitkeep(tmp_path / "html")
-    assert (tmp_path / "html" / ".gitkeep").exists()
-
-
 def help_texts(parser: argparse.ArgumentParser) -> list[str]:
     """``parser``'s --help and that of every subcommand under it, nested ones too."""
     texts = [parser.format_help()]

@@ -103,9 +103,3 @@ def versions_at(facts: dict[str, Any], commit: str, env: str | None = None) -> s
     if not found:
         return ""
     return ", ".join(f"{k} {v}" for k, v in (found.get("packages") or {}).items() if v)
-
-
-def keep_gitkeep(html_dir: Path) -> None:
-    """'asv publish' empties html/, the tracked .gitkeep too: put it back."""
-    html_dir.mkdir(parents=True, exist_ok=True)
-    (html_dir / ".gitkeep").touch()

@@ -12,7 +12,8 @@ import importlib
 
 from mpsbench.errors import needs_extra
 
-NAMES = ["machine", "history", "table", "report", "run", "contribute", "selfcheck", "synccheck"]
+NAMES = ["machine", "history", "table", "report", "publish", "run", "contribute", "selfcheck",
+         "synccheck"]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

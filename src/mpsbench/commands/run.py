@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mpsbench import canary, samples
-from mpsbench.commands import history, machine, report, table
+from mpsbench.commands import history, machine, publish, table
 from mpsbench.commands.options import HTML, MAX_ROUNDS, RESULTS, regex, whole_number
 from mpsbench.errors import UserError
 from mpsbench.files import machine_lock
@@ -74,14 +74,6 @@ class Work(NamedTuple):
     @property
     def seconds(self) -> float:
         return self.cost.seconds(self.selected)
-
-
-def asv(*args: str) -> None:
-    """Run an asv command, streaming its output; a failure becomes a UserError."""
-    command = [sys.executable, "-m", "asv", *args]
-    print("$ asv " + " ".join(args), flush=True)
-    if subprocess.run(command).returncode != 0:
-        raise UserError(f"'asv {' '.join(args)}' failed; see its output above")
 
 
 def grid_environ(grid: str) -> dict[str, str]:
@@ -180,9 +172,7 @@ def record_and_publish(args: argparse.Namespace, plan, work: list[Work],
         print(f"earlier samples: {line}")
     print()
     envinfo.record_benchmarked(RESULTS, args.name, extra)
-    asv("publish")  # whatever asv's exit codes: what did finish is published
-    envinfo.keep_gitkeep(HTML)
-    report.write()
+    publish.publish()  # whatever asv's exit codes: what did finish is published
     code = closing(args, plan)
     if failures:
         raise UserError(f"{len(failures)} combination(s) failed (the rest is published; "

@@ -15,6 +15,7 @@ torch. Cells with no recorded value read 'missing', and values that failed in as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -54,6 +55,7 @@ class LLMTable:
 
     frame: pd.DataFrame
     failed_cells: set[tuple] = field(default_factory=set)  # (*row key, variant)
+    commits: dict[str, str] = field(default_factory=dict)  # variant -> the commit shown
 
     @property
     def missing(self) -> list[str]:
@@ -63,11 +65,24 @@ class LLMTable:
     def failed(self) -> list[str]:
         return failed_lines(self.frame, VARIANTS, self.failed_cells)
 
+    def source(self, label: Callable[[str], str] = lambda c: c[:8]) -> str:
+        """'torch: torch-2.11.0; MLX: mlx-0.32.4': where each column's values come from."""
+        return "; ".join(f"{v}: {label(self.commits[v])}" for v in VARIANTS
+                         if v in self.commits)
+
     def display(self) -> pd.DataFrame:
+        """One shape column ('2 x 128 +32': batch x prompt, + generated tokens), and no
+        column for a variant with no value at all (its absence is in ``missing``)."""
         shown = self.frame.reset_index().rename_axis(columns=None)
-        shown["new_tokens"] = shown.apply(
-            lambda r: "" if r["phase"] == "prompt" else str(int(r["new_tokens"])), axis=1)
-        for column in self.frame.columns:
+        shown.insert(3, "batch x prompt", shown.apply(
+            lambda r: f"{r['batch']} x {r['prompt']}"
+            + ("" if r["phase"] == "prompt" else f" +{int(r['new_tokens'])}"), axis=1))
+        shown = shown.drop(columns=["batch", "prompt", "new_tokens"])
+        empty = [v for v in VARIANTS if v in shown and self.frame[v].isna().all()
+                 and not any(cell[-1] == v for cell in self.failed_cells)]
+        shown = shown.drop(columns=[c for c in self.frame.columns
+                                    if any(c == v or c.startswith(f"{v}/") for v in empty)])
+        for column in self.frame.columns.intersection(shown.columns):
             digits = 2 if "/" in column else 1
             shown[column] = cell_texts(self.frame, column, digits, self.failed_cells)
         return shown.rename(columns={v: f"{v} tok/s" for v in VARIANTS})
@@ -86,11 +101,25 @@ def _model_order(models: list[str]) -> list[str]:
                                          if m in BENCHMARK_MODELS else len(BENCHMARK_MODELS), m))
 
 
-def llm_table(results: pd.DataFrame, machine: str, commit: str, device: str) -> LLMTable:
-    """Tokens per second of each variant on ``device`` at one machine's commit."""
+def at_newest_commits(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each variant's rows at its own newest commit with a value: torch and MLX are
+    recorded on different history commits (a torch release's, an mlx release's)."""
+    valued = rows[rows["value"].notna()]
+    newest = valued.sort_values("date").groupby("variant")["commit"].last()
+    return rows[rows["commit"] == rows["variant"].map(newest)]
+
+
+def llm_table(results: pd.DataFrame, machine: str, commit: str | None,
+              device: str) -> LLMTable:
+    """Tokens per second of each variant on ``device`` on one machine, at ``commit``, or
+    (None) at each variant's newest commit there."""
     rows = llm_timings(results)
-    rows = rows[(rows["machine"] == machine) & (rows["commit"] == commit)
-                & (rows["device"] == device) & rows["op"].isin(list(PHASES))]
+    rows = rows[(rows["machine"] == machine) & (rows["device"] == device)
+                & rows["op"].isin(list(PHASES))]
+    rows = at_newest_commits(rows) if commit is None else rows[rows["commit"] == commit]
+    if rows.empty:
+        return LLMTable(pd.DataFrame(columns=VARIANTS))
+    commits = rows.groupby("variant")["commit"].first().to_dict()
     rows = rows.assign(phase=rows["op"].map(PHASES),
                        new_tokens=rows.get("new_tokens", pd.Series(index=rows.index)),
                        tokens=tokens_per_second(rows) if not rows.empty else [])
@@ -109,30 +138,22 @@ def llm_table(results: pd.DataFrame, machine: str, commit: str, device: str) -> 
         values[f"{variant}/{BASELINE}"] = values[variant] / values[BASELINE]
     failed = rows[rows["status"] == FAILED]
     return LLMTable(values, {(*key, variant) for key, variant in zip(
-        failed[INDEX].itertuples(index=False, name=None), failed["variant"], strict=True)})
-
-
-def newest_llm_commit(results: pd.DataFrame, machine: str) -> str | None:
-    """The newest commit with an LLM timing on ``machine``, or None."""
-    rows = llm_timings(results)
-    rows = rows[(rows["machine"] == machine) & rows["value"].notna()]
-    return None if rows.empty else str(rows.sort_values("date").iloc[-1]["commit"])
+        failed[INDEX].itertuples(index=False, name=None), failed["variant"], strict=True)},
+        commits)
 
 
 def print_tables(frame: pd.DataFrame, machines: list[str], commit: str | None, device: str,
                  html: bool) -> int:
-    """``mpsbench table --llm``: one table per machine with LLM results."""
+    """``mpsbench table --llm``: one table per machine with LLM results, at ``commit`` or
+    at each framework's newest commit there."""
     for machine in machines:
-        chosen = commit or newest_llm_commit(frame, machine)
-        if chosen is None:
-            print(f"## Small-LLM inference on {machine}: no LLM results recorded\n")
-            continue
-        table = llm_table(frame, machine, chosen, device)
+        table = llm_table(frame, machine, commit, device)
         if table.frame.empty:
-            print(f"## Small-LLM inference on {machine}: no LLM timings on {device} at "
-                  f"commit {chosen[:8]}\n")
+            where = f"at commit {commit[:8]}" if commit else "recorded"
+            print(f"## Small-LLM inference on {machine}: no LLM timings on {device} "
+                  f"{where}\n")
             continue
-        print(f"## Small-LLM inference on {machine}, {device} (commit {chosen[:8]}), "
+        print(f"## Small-LLM inference on {machine}, {device} ({table.source()}), "
               "tokens per second\n")
         print(f"{MEANING}.\n")
         print(table.to_html() if html else table.to_markdown())
@@ -142,16 +163,18 @@ def print_tables(frame: pd.DataFrame, machines: list[str], commit: str | None, d
     return 0
 
 
-def llm_block(rows: pd.DataFrame, machine: str) -> str:
-    """The report's LLM section for one machine: a table per device at the newest commit."""
-    commit = newest_llm_commit(rows, machine)
-    if commit is None:
-        return '<p class="missing">missing: no LLM results recorded</p>'
-    parts = [f'<p class="source">{escape(MEANING)}; commit {commit[:8]}</p>']
+def llm_block(rows: pd.DataFrame, machine: str,
+              label: Callable[[str], str] = lambda c: c[:8]) -> str:
+    """The report's LLM section for one machine: a table per device, each framework at
+    its newest commit there (``label`` names a commit)."""
+    parts = []
     for device in ("cpu", "gpu"):
-        table = llm_table(rows, machine, commit, device)
+        table = llm_table(rows, machine, None, device)
         if table.frame.empty:
             continue
         notes = "".join(f'<p class="missing">{escape(note)}</p>' for note in gap_notes(table))
-        parts.append(f"<h5>{escape(device)}</h5>{table.to_html()}{notes}")
-    return "".join(parts)
+        parts.append(f'<h5>{escape(device)}</h5><p class="source">{escape(table.source(label))}'
+                     f'</p><div class="wide">{table.to_html()}</div>{notes}')
+    if not parts:
+        return '<p class="missing">missing: no LLM results recorded</p>'
+    return f'<p class="source">{escape(MEANING)}</p>' + "".join(parts)

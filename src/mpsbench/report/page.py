@@ -54,6 +54,7 @@ nav a { margin-right: 1em; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
 dt { font-weight: 600; }
 table.seed-table { border-collapse: collapse; }
+.wide { max-width: 100%; overflow-x: auto; }
 table.seed-table td, table.seed-table th { border: 1px solid #ccc; padding: 0.2em 0.6em;
   text-align: right; }
 table.seed-table td:nth-child(-n+2) { text-align: left; }
