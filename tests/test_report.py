@@ -151,7 +151,11 @@ def test_empty_results_folder_writes_a_page_that_says_so(tmp_path, capsys):
 
 def test_trend_for_a_chosen_benchmark_and_a_bad_spec(published_site, tmp_path, capsys):
     args = ["report", "--results", str(published_site / "results"), "--html", str(tmp_path)]
+    charts = re.compile(r"\((\d+) charts\)")
+    assert main(args) == 0
+    default = int(charts.search(capsys.readouterr().out)[1])
     assert main([*args, "--trend", "report_fixture.MatMul:batch=1,seq=8"]) == 0
+    assert int(charts.search(capsys.readouterr().out)[1]) == default + 1  # added, not instead
     page = (tmp_path / "mpsbench" / "index.html").read_text()
     assert ("report_fixture.MatMul.time_step at device=cpu, dtype=float32, "
             "phase=forward_backward, batch=1, seq=8") in page

@@ -131,6 +131,18 @@ def test_grid_figure_shows_the_first_state_and_a_menu_for_the_others():
     assert scale[0][1] == "#b2182b" and scale[-1][1] == "#2166ac"  # slower red, faster blue
 
 
+def test_grid_figure_opens_on_the_first_state_with_a_recorded_value():
+    """A machine that recorded only its second state (the GPU) opens on that one."""
+    rows = op_grid()
+    layout = cells.layout_of(rows)
+    grid = cells.ratio_cells(rows, layout, FACTS, {})
+    first, second = layout.orders["state"]
+    grid.loc[grid["state"] == first, "z"] = float("nan")
+    figure = grid_figure(grid, layout, *ratio_colors(grid["z"]), "Linear")
+    assert [t["visible"] for t in figure["data"]] == [False] * 4 + [True] * 4
+    assert figure["layout"]["updatemenus"][0]["active"] == 1
+
+
 def test_latest_keeps_the_newest_row_per_point():
     rows = frame([dict(cls="TorchLinear", batch=1, value=3.0, commit="a" * 40,
                        date=pd.Timestamp("2026-01-01")),

@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--trend", action="append", metavar="SPEC",
                         help="benchmark for 'speed against release', as MODULE.OP"
                         "[.time_METRIC][:PARAM=VALUE,...], e.g. resnet50.TrainStep:batch=16 "
-                        "(repeatable; default: every operator, at the param point with the "
-                        "most results)")
+                        "(repeatable; shown first, before every operator's default trend at "
+                        "the param point with the most results)")
     parser.set_defaults(handler=run)
 
 

@@ -45,7 +45,8 @@ def value_colors(values: pd.Series, unit: str) -> tuple[pd.Series, dict]:
 def grid_figure(cells: pd.DataFrame, layout: Layout, colors: pd.Series, coloraxis: dict,
                 title: str) -> dict[str, Any]:
     """One heatmap per (state, row, col) of ``cells``; ``colors`` gives each cell's color
-    value. Only the first state is visible; a menu switches between states.
+    value. The first state with a recorded value is shown (a machine with only GPU
+    results opens on the GPU); a menu switches between states.
 
     Returns the figure as plotly JSON: traces are plain dicts, since plotly's validation
     of hundreds of heatmaps costs more than everything else in the report.
@@ -65,13 +66,15 @@ def grid_figure(cells: pd.DataFrame, layout: Layout, colors: pd.Series, coloraxi
     cells = cells.assign(color=colors, xi=cells["x"].map(position["x"]),
                          yi=cells["y"].map(position["y"]))
     parts = dict(iter(cells.groupby(["state", "row", "col"], sort=False)))
+    recorded = set(cells.loc[[not is_missing(v) for v in cells["color"]], "state"])
+    shown = next((state for state in states if state in recorded), states[0])
     data, owners = [], []
     for state in states:
         for r, row in enumerate(rows):
             for c, col in enumerate(cols):
                 axis = "" if r == c == 0 else str(r * len(cols) + c + 1)
                 data.append(_heatmap(parts.get((state, row, col)), xs, ys, axis,
-                                     state == states[0]))
+                                     state == shown))
                 owners.append(state)
     figure = fig.to_dict()
     figure["data"] = data
@@ -79,7 +82,8 @@ def grid_figure(cells: pd.DataFrame, layout: Layout, colors: pd.Series, coloraxi
         title=dict(text=title, x=0, xanchor="left"), coloraxis=coloraxis,
         height=170 + 190 * len(rows), margin=dict(l=70, r=30, t=110, b=60),
         plot_bgcolor=MISSING_COLOR,
-        updatemenus=[_state_menu(states, owners)] if len(states) > 1 else [],
+        updatemenus=[_state_menu(states, owners, states.index(shown))]
+        if len(states) > 1 else [],
     )
     return figure
 
@@ -100,10 +104,11 @@ def _heatmap(part: pd.DataFrame | None, xs: list[str], ys: list[str], axis: str,
                 xaxis=f"x{axis}", yaxis=f"y{axis}")
 
 
-def _state_menu(states: list[str], owners: list[str]) -> dict[str, Any]:
-    """A dropdown with one entry per state; each shows only that state's heatmaps."""
+def _state_menu(states: list[str], owners: list[str], active: int) -> dict[str, Any]:
+    """A dropdown with one entry per state, ``active`` first; each shows only that
+    state's heatmaps."""
     buttons = [dict(label=state, method="restyle",
                     args=[{"visible": [owner == state for owner in owners]}])
                for state in states]
-    return dict(buttons=buttons, direction="down", x=1.0, xanchor="right", y=1.0,
+    return dict(buttons=buttons, active=active, direction="down", x=1.0, xanchor="right", y=1.0,
                 yanchor="bottom", pad=dict(b=34), showactive=True)

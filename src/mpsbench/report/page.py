@@ -18,6 +18,7 @@ from plotly.offline import get_plotlyjs
 from mpsbench.facts import read_facts
 from mpsbench.files import write_whole
 from mpsbench.history.repo import DEFAULT_PATH as HISTORY
+from mpsbench.report.banner import banner
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.llm_table import llm_block
@@ -49,6 +50,8 @@ nav a { margin-right: 1em; }
 .machine-panel { flex: 1 1 560px; min-width: 0; border: 1px solid #ddd; border-radius: 6px;
   padding: 0 1em 1em; }
 .missing { color: #a33; font-style: italic; }
+.banner { background: #eef4fb; border: 1px solid #b6cde8; border-radius: 6px;
+  padding: 0.6em 1em; max-width: 75em; }
 .notes li { color: #a33; }
 .source { color: #666; font-size: 0.9em; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
@@ -99,17 +102,19 @@ def _comparable(frame: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 
 def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | None) -> Report:
-    """Read ``results_dir`` (and the tags of the site in ``html_dir``) into a page."""
+    """Read ``results_dir`` (and the tags of the site in ``html_dir``) into a page; the
+    trends of ``specs`` come first, then every operator's default one."""
     loaded = load_results(results_dir)
     notes = list(loaded.problems)
     frame = with_achieved_flops(describe(current_rows(loaded.frame)))
     tags = read_tags(html_dir)
     machines = _machines(frame, results_dir)
     figures = Figures()
-    specs = default_specs(frame) if specs is None else specs
+    specs = [*(specs or []), *(s for s in default_specs(frame) if s not in (specs or []))]
     notes.extend(trend_problems(frame, specs))
     compared, alone = _comparable(frame, _op_keys(frame, "time_"))
     body = [
+        banner(machines, results_dir),
         "<h2 id='machines'>Machines</h2>",
         side_by_side(machines, lambda m: machine_card(m, tags)) if machines
         else "<p class='missing'>missing: no results to report</p>",
@@ -149,11 +154,13 @@ def _page(body: str, notes: list[str], results_dir: Path) -> str:
 <h1>mpsbench: torch and MLX compared</h1>
 <nav><a href="../index.html">asv's site (history per benchmark)</a>
 <a href="#machines">machines</a><a href="#seed">ResNet-50 table</a><a href="#llm">LLM</a>
-<a href="#compare">torch vs MLX</a><a href="#trends">against release</a>
+<a href="#compare">torch vs MLX</a><a href="#skipped">skipped releases</a>
+<a href="#trends">against release</a>
 <a href="#metrics">memory and FLOP/s</a></nav>
 <p class="source">Built from {escape(str(results_dir))} on {stamp}. Values from results
 recorded by the benchmarks as they are now; missing values read "missing", never 0.</p>
-{f'<h2>Notes on the input</h2><ul class="notes">{note_list}</ul>' if notes else ''}
+{f'<details><summary>Notes on the input ({len(notes)})</summary><ul class="notes">'
+  f'{note_list}</ul></details>' if notes else ''}
 {body}
 <script>{RESIZE}</script>
 </body></html>
