@@ -86,5 +86,6 @@ def test_asv_site_opens_offline_on_a_machines_graph(published_site, tmp_path):
         assert "No graph data" not in view.inner_text("body")
         assert graph_points(graphs) >= 1
         view.screenshot(path=str(tmp_path / "asv-graph.png"), full_page=True)
-    errors = [e for e in page.errors if not expected(e)]
+    # asv-tachyon also asks for samples/<graph path>, an optional sidecar asv never writes
+    errors = [e for e in page.errors if not expected(e) and "/samples/" not in e]
     assert errors == [] and outside == []
