@@ -26,7 +26,7 @@ BENCHMARKS_API_VERSION = 2  # asv.benchmarks.Benchmarks.api_version, as asv writ
 def write_benchmark_list(results_dir: Path) -> list[dict[str, Any]]:
     """Write ``results_dir/benchmarks.json`` from a discovery of the full grid, whose
     points include every other grid's: asv publishes only the points it lists."""
-    from mpsbench.ops.grid import GRID_ENV
+    from mpsbench.grids import GRID_ENV
 
     before = os.environ.get(GRID_ENV)
     os.environ[GRID_ENV] = "full"  # read by the discovery's own interpreter
