@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from mpsbench import envinfo
 from mpsbench.cli import main
-from mpsbench.commands import history, machine, report, run, table
+from mpsbench.commands import history, machine, publish, run, table
 
 
 def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsys):
     calls: list[tuple[str, dict]] = []
     for name, module, function in [("history", history, "generate"),
-                                   ("machine", machine, "record"), ("report", report, "write"),
-                                   ("table", table, "show")]:
+                                   ("machine", machine, "record"),
+                                   ("publish", publish, "publish"), ("table", table, "show")]:
         monkeypatch.setattr(module, function, lambda *args, name=name, **options:
                             calls.append((name, {"args": args, **options})) or 0)
-    monkeypatch.setattr(run, "asv", lambda *args: calls.append(("asv", {"args": args})))
     monkeypatch.setattr(run, "stream_asv",
                         lambda args, *rest: calls.append(("asv run", {"args": args})) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
@@ -23,12 +22,11 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsy
     assert main(["run", "--name", "box", "--", "--quick"]) == 0
 
     names = [name for name, _ in calls]
-    assert names == ["history", "machine", "asv run", "asv run", "asv", "report", "table"]
+    assert names == ["history", "machine", "asv run", "asv run", "publish", "table"]
     first, second = calls[2][1]["args"], calls[3][1]["args"]
     assert first[:3] == ("run", "--machine", "box")[:3] or first[:3] == ["run", "--machine",
                                                                           "box"]
     assert first[-1] == "--quick" and "--bench" in first and "rounds=1" in second
-    assert calls[4][1]["args"] == ("publish",)
     assert calls[1][1]["args"] == ("box",)
     table_args = calls[-1][1]
     assert table_args["machine"] == "box" and not table_args.get("frameworks")
@@ -40,10 +38,9 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsy
 
 def test_a_bench_of_your_own_is_one_asv_run(monkeypatch):
     runs = []
-    for module, function in [(history, "generate"), (machine, "record"), (report, "write"),
-                             (table, "show")]:
+    for module, function in [(history, "generate"), (machine, "record"),
+                             (publish, "publish"), (table, "show")]:
         monkeypatch.setattr(module, function, lambda *args, **options: 0)
-    monkeypatch.setattr(run, "asv", lambda *args: None)
     monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
     monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
