@@ -1,9 +1,9 @@
 """Screenshots of the published history (asv's site and mpsbench's report), in Chromium.
 
-Run after 'asv publish' and 'mpsbench report' of real results, from the repository root
-(asv's site needs `npm install --prefix tests/browser_assets` for its CDN files):
+Run after 'mpsbench publish' of real results, from the repository root, with every
+request off 127.0.0.1 refused (the site must draw offline):
     python3 docs/experiments/screenshots.py [--html DIR]
-Writes docs/history-*.png, docs/report.png and docs/report-metrics.png, and beside them
+Writes docs/asv-index.png, docs/history-*.png, docs/report*.png, and beside them
 docs/screenshots.json: the page each image shows and that page's text as Chromium
 rendered it, which tests/test_docs_images.py keeps free of test fixtures' names. It
 refuses to write anything from a page that names a fixture.
@@ -15,24 +15,25 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.browser import Page, browser, serve, serve_cdn_from_npm, wait_for_charts  # noqa: E402
+from tests.browser import Page, block_external, browser, serve, wait_for_charts  # noqa: E402
 from tests.fixture_names import fixture_names_in  # noqa: E402
 
 DOCS = Path("docs")
 MANIFEST = DOCS / "screenshots.json"
 MACHINE = "linux-cpu-2core"
-ASV_VIEWS = {
-    "history-resnet50-torch.png": "index.html#resnet50.TorchForwardInference.time_step"
-                                  f"?machine={MACHINE}&p-device=%27cpu%27&p-batch=4",
-    "history-sdpa-mlx.png": "index.html#transformer.MLXSDPA.time_step"
-                            f"?machine={MACHINE}&p-device=%27cpu%27&p-phase=%27forward%27"
-                            "&p-mode=%27eager%27",
-    "history-regressions.png": "index.html#regressions",
+ASV_VIEWS = {  # asv's published tree, read through asv-tachyon's UI
+    "asv-index.png": "index.html",
+    "history-resnet50-torch.png": "index.html#view=explore"
+                                  f"&bench=resnet50.TorchForwardInference.time_step&machine={MACHINE}",
+    "history-sdpa-mlx.png": f"index.html#view=explore&bench=transformer.MLXSDPA.time_step"
+                            f"&machine={MACHINE}",
+    "history-regressions.png": "index.html#view=regressions",
 }
 REPORT = "mpsbench/index.html"
 REPORT_SECTIONS = {  # image -> the report's section at its top
     "history-report-trends.png": "trends",
     "report.png": "machines",
+    "report-llm.png": "llm",
     "report-metrics.png": "metrics",
 }
 
@@ -56,12 +57,14 @@ def main() -> None:
     with serve(html) as url, browser() as chromium:
         for name, view in ASV_VIEWS.items():
             page = Page(chromium)
-            serve_cdn_from_npm(page.page)
+            outside = block_external(page.page)
             opened = page.open(f"{url}/{view}")
             opened.wait_for_timeout(4000)
             pages[view] = page_text(opened, view)
             opened.screenshot(path=DOCS / name)
             images[name] = view
+            if outside:
+                raise SystemExit(f"{view} asked for {outside[0]}: the site must draw offline")
         opened = Page(chromium).open(f"{url}/{REPORT}")
         wait_for_charts(opened, 60_000)
         pages[REPORT] = page_text(opened, REPORT)
