@@ -64,7 +64,7 @@ class TorchForwardTraining(_TorchPhase):
 
 
 class TorchBackwardTraining(_TorchPhase):
-    """``loss.backward()`` alone, as in the seed; the forward pass runs in setup."""
+    """``loss.backward()`` alone, as in the original script; the forward pass runs in setup."""
 
     phase = "backward_training"
 

@@ -9,7 +9,7 @@ spec and the grid: device, dtype, mode (eager or compiled), phase (forward or
 forward_backward), batch, seq, and heads and mask where they apply.
 
 The grid is ``mpsbench.grids``: one representative shape in float16 by default, the
-seed's full sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the
+original operator sweep with ``MPSBENCH_GRID=full``. ``MPSBENCH_COOLDOWN=0.1`` rests the
 device between samples (see ``mpsbench.cooldown``).
 """
 

@@ -40,7 +40,7 @@ def test_both_machines_side_by_side_with_their_facts(published_site):
     assert "no machine.facts beside these results" in page  # beta was described by asv only
 
 
-def test_seed_table_has_alphas_recorded_time_and_beta_says_missing(published_site):
+def test_resnet_table_has_alphas_recorded_time_and_beta_says_missing(published_site):
     frame = load_results(published_site / "results").frame
     recorded = frame[(frame["machine"] == "alpha") & (frame["cls"] == "TorchForwardInference")
                      & (frame["device"] == "cpu") & (frame["batch"] == 1)]["value"].item()

@@ -17,7 +17,7 @@ pytestmark = [
 ]
 
 
-def test_report_renders_charts_and_seed_table_without_errors(published_site, tmp_path):
+def test_report_renders_charts_and_resnet_table_without_errors(published_site, tmp_path):
     html = published_site / "html"
     expected = (html / "mpsbench" / "index.html").read_text().count('class="plotly-graph-div"')
     with browser.serve(html) as url, browser.browser() as chromium:
@@ -27,7 +27,7 @@ def test_report_renders_charts_and_seed_table_without_errors(published_site, tmp
         assert browser.wait_for_charts(report) == expected >= 6
         heatmap_text = report.locator(".plotly-graph-div g.heatmap-label text").all_text_contents()
         assert any(re.fullmatch(r"[\d.]+×", text) for text in heatmap_text)
-        seed = report.locator("table.seed-table").first.inner_text()
+        seed = report.locator("table.phase-table").first.inner_text()
         assert "Forward (inference)" in seed and re.search(r"\d\.\d{6}", seed)
         assert report.get_by_text("missing: no ResNet-50 torch timings recorded").is_visible()
         report.screenshot(path=str(tmp_path / "report.png"), full_page=True)

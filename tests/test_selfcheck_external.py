@@ -92,7 +92,7 @@ def test_a_ratio_outside_the_target_is_flagged():
     slow = FidelityRow(case, "cpu", "aukejw", suite=1.15, reference=1.0)
     assert not slow.within and slow.ratio == pytest.approx(1.15)
     assert not FidelityRow(case, "cpu", "aukejw", suite=0.85, reference=1.0).within
-    row = FidelityRow(case, "cpu", "seed 000", suite=1.0, reference=1.0,
+    row = FidelityRow(case, "cpu", "ResNet table", suite=1.0, reference=1.0,
                                as_written=1.25)
     assert row.ratio_as_written == pytest.approx(0.8) and row.within
     with pytest.raises(ValueError):  # no reference measured: no ratio to judge
@@ -210,7 +210,7 @@ def external_findings() -> external.ExternalFindings:
                                       seconds=120.0, op_processes={"mlx": (3, 6)})
     backward = external.resnet_case("backward-training", 1)
     found.rows = [
-        FidelityRow(backward, "cpu", "seed 000", "cpu", suite=0.30, reference=0.29,
+        FidelityRow(backward, "cpu", "ResNet table", "cpu", suite=0.30, reference=0.29,
                              reference_mean=0.295, as_written=0.33),
         FidelityRow(external.op_case("sdpa", "mlx"), "cpu", "aukejw", "cpu",
                              suite=0.0125, reference=0.010),
@@ -231,7 +231,7 @@ def test_the_section_shows_both_variants_each_ratio_and_its_verdict():
     lines = {line.split("|")[1].strip(): line for line in text.splitlines()
              if line.startswith("| ") and "---" not in line}
     backward = lines["ResNet-50 backward (training), batch 1, torch"]
-    assert "0.290 s (mean 0.295 s)" in backward and "| 0.330 s" in backward
+    assert "290 ms (mean 295 ms)" in backward and "| 330 ms" in backward
     assert "| 1.034 " in backward and "| met " in backward and "| 0.909 " in backward
     mlx = lines["SDPA, MLX"]
     assert "| 1.250 " in mlx and "**missed**" in mlx
@@ -254,10 +254,10 @@ def test_the_section_can_be_run_alone_and_its_options_are_shown():
     from mpsbench.commands.selfcheck import command_line
 
     typed = ["selfcheck", "--skip", "fidelity", "--skip", "overhead", "--skip", "stability",
-             "--skip", "regression", "--seed-iterations", "4"]
+             "--skip", "regression", "--table-iterations", "4"]
     args = build_parser().parse_args(typed)
-    assert "external" not in args.skip and args.seed_iterations == 4
-    assert command_line(args) == ("mpsbench selfcheck --seed-iterations 4 --skip fidelity "
+    assert "external" not in args.skip and args.table_iterations == 4
+    assert command_line(args) == ("mpsbench selfcheck --table-iterations 4 --skip fidelity "
                                   "--skip overhead --skip stability --skip regression")
     assert "--skip external" in command_line(build_parser().parse_args(
         ["selfcheck", "--skip", "external"]))
@@ -335,7 +335,7 @@ def test_the_section_shows_the_references_own_aa_where_both_variants_ran_one_pro
     assert not external_report.reference_aa(found)  # no forward (inference) row: no A/A
     for batch, written in ((1, 0.0102), (16, 0.0150)):
         found.rows.append(FidelityRow(external.resnet_case("forward-inference", batch), "gpu",
-                                      "seed 000", "cuda", suite=0.011, reference=0.010,
+                                      "ResNet table", "cuda", suite=0.011, reference=0.010,
                                       as_written=written))
     assert [round(aa, 3) for _, aa in external_report.reference_aa(found)] == [1.02, 1.5]
     text = "\n".join(external_report.section(found, "mpsbench"))

@@ -1,4 +1,4 @@
-"""The seed table, built from results that a real asv run records in the test."""
+"""The ResNet table, built from results that a real asv run records in the test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mpsbench.cli import main
-from mpsbench.report.seed_table import seed_table
+from mpsbench.report.resnet_table import resnet_table
 from mpsbench.report.tables import resnet_timing
 from mpsbench.results import load_results, newest_commit
 
@@ -40,7 +40,7 @@ def test_phases_are_the_catalogue_s():
 def test_table_shows_recorded_cpu_times_and_missing_gpu(results_dir):
     loaded = load_results(results_dir)
     commit = newest_commit(loaded.frame, "test-machine")
-    table = seed_table(loaded.frame, "test-machine", commit, "mps")
+    table = resnet_table(loaded.frame, "test-machine", commit, "mps")
     cell = table.frame.loc[("forward_inference", 1), "cpu"]
     assert cell == pytest.approx(recorded_value(results_dir, 0))
     assert cell > 0

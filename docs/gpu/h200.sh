@@ -127,7 +127,7 @@ case $stage in
     install_llm
     setup
     timeout ${LIMIT:-480} python3 -m mpsbench.cli selfcheck --device gpu --skip fidelity \
-      --skip overhead --skip stability --skip regression --seed-iterations ${SEED_ITERATIONS:-3} --units "${UNITS:-.}" \
+      --skip overhead --skip stability --skip regression --table-iterations ${TABLE_ITERATIONS:-3} --units "${UNITS:-.}" \
       --external-rounds ${EXTERNAL_ROUNDS:-1} --gpu-cpu ${GPU_CPU:-none} \
       --output "$OUT/external-gpu${TAG:-}.md" 2>&1 | tail -40
     if [ "${CPU_TABLE:-0}" = 1 ]; then

@@ -1,4 +1,4 @@
-"""Which framework versions ran the benchmarks, read from the environment asv used.
+"""Which framework versions ran the benchmarks, read from asv's own environment.
 
 ``mpsbench machine`` reads the versions installed beside mpsbench (the .venv), but
 asv benchmarks in its own environment (.asv/env), with the stack the history commit

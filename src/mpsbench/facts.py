@@ -1,4 +1,7 @@
-"""Machine facts saved beside the results by ``mpsbench machine``."""
+"""Reads and checks the machine facts file (``machine.facts``) saved beside the results.
+
+``mpsbench.machine`` gathers the facts; this module alone knows the file and its fields.
+"""
 
 from __future__ import annotations
 

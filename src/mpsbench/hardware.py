@@ -1,4 +1,4 @@
-"""Cheap facts about the machine's accelerators, checked without importing a framework.
+"""Whether a GPU can exist here, decided without importing a framework.
 
 asv starts a fresh process for every benchmark; importing torch costs seconds. When a
 machine plainly has no GPU, a benchmark can say so before paying for that import.

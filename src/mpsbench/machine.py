@@ -1,10 +1,11 @@
-"""Facts about this machine that belong beside its results.
+"""Gathers this machine's facts (hardware, OS, packages, settings) from this process.
 
 asv keeps five of them per machine (os, arch, cpu, num_cpu, ram) and shows them on
 its site; ``asv_machine_info`` folds the GPU into the cpu field so it shows there too,
 and adds the allocator and torch's CPU thread count, which asv then stores in every
 result's params: each number carries the settings it was measured under.
-The full set is written as JSON beside the results by ``mpsbench machine``.
+The full set is written as JSON beside the results by ``mpsbench machine`` (the file:
+``mpsbench.facts``).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "finished ones), showing processes done out of the total and the time left. Then "
         "it publishes the site into html/, writes the comparison report into "
         "html/mpsbench/ and prints the tables. By default it runs the first look: the "
-        "ResNet-50 seed table at batch 1 and the operators at the default point, points "
+        "ResNet-50 table at batch 1 and the operators at the default point, points "
         "of the default grid under the same names; --grid default runs the whole default "
         "grid. Arguments after '--' go to every 'asv run' (e.g. -- --quick); with -- "
         "--bench REGEX one asv run records what REGEX selects. Benchmark processes start "

@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="measure the suite's fidelity, overhead and stability; write docs/performance.md",
         description="Runs asv for real into a scratch directory and measures: suite times "
         "against independent references (fidelity); what asv stored against outside "
-        "procedures (seed 000's ResNet-50, aukejw's layer harness) run in their own "
+        "procedures (the ResNet table's procedure, aukejw's layer harness) run in their own "
         "processes (external); where each benchmark process's time goes, under spawn and "
         "forkserver and over the default grid (overhead); the default grid run twice and "
         "compared (A/A stability); and a test-only benchmark slowed by 25% (A/B). Writes "
@@ -53,9 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "process, half before asv's sampling and half after (default: 5)")
     parser.add_argument("--units", help="regex over the external section's units "
                         "(e.g. 'ops|b16'; default: all)")
-    parser.add_argument("--seed-iterations", type=int, default=external.SEED_ITERATIONS,
+    parser.add_argument("--table-iterations", type=int, default=external.TABLE_ITERATIONS,
                         help="timed iterations of each phase in the external section's "
-                        f"ResNet-50 reference (default: {external.SEED_ITERATIONS})")
+                        f"ResNet-50 reference (default: {external.TABLE_ITERATIONS})")
     parser.add_argument("--external-rounds", type=int, default=1, metavar="N",
                         help="asv rounds of each external unit at least, a reference "
                         "group after each (default: the classes' own)")
@@ -74,7 +74,7 @@ def command_line(args: argparse.Namespace) -> str:
     """The command as a shell takes it, options that differ from the parser's defaults."""
     parts = ["mpsbench", "selfcheck"]
     for option in ("output", "device", "bench", "cases", "units", "min_time",
-                   "seed_iterations", "external_rounds", "gpu_cpu", "work"):
+                   "table_iterations", "external_rounds", "gpu_cpu", "work"):
         value = getattr(args, option)
         if value is not None and value != args.selfcheck_parser.get_default(option):
             parts += [f"--{option.replace('_', '-')}", str(value)]
@@ -155,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
             _say("external fidelity")
             findings.external = external.measure(
                 scratch, chosen, launch_method,
-                external.ExternalFindings(seed_iterations=args.seed_iterations,
+                external.ExternalFindings(table_iterations=args.table_iterations,
                                           rounds=args.external_rounds,
                                           gpu_cpu=gpu_cpu), _say,
                 args.units)

@@ -1,4 +1,4 @@
-"""``mpsbench table``: the seed's ResNet-50 table from recorded asv results."""
+"""``mpsbench table``: the ResNet table from recorded asv results."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "table",
         help="print the ResNet-50 table (phase x batch: cpu, GPU, speedup) from results",
-        description="Reads asv's results directory and prints, for each machine, the seed "
-        "table from its newest commit with ResNet-50 timings, in seconds per iteration. "
+        description="Reads asv's results directory and prints, for each machine, the "
+        "ResNet table from its newest commit with ResNet-50 timings, in seconds per iteration. "
         "Speedup is cpu time over GPU time. With --frameworks: torch against MLX and "
         "compiled MLX on one device, with torch's time over each (above 1: faster than "
         "torch). Cells with no recorded value show as 'missing', and values that failed in "
@@ -133,7 +133,7 @@ def _print_resnet_table(frame: pd.DataFrame, results: Path, machine: str, commit
     from mpsbench.facts import read_facts
     from mpsbench.report.framework_table import framework_table
     from mpsbench.report.provenance import run_settings
-    from mpsbench.report.seed_table import seed_table
+    from mpsbench.report.resnet_table import resnet_table
     from mpsbench.report.tables import gap_notes
 
     if frameworks:
@@ -141,7 +141,7 @@ def _print_resnet_table(frame: pd.DataFrame, results: Path, machine: str, commit
         title = f"torch against MLX, {device}"
     else:
         gpu = (read_facts(results, machine).get("gpu_devices") or {}).get("torch")
-        table = seed_table(frame, machine, commit, gpu or "gpu")
+        table = resnet_table(frame, machine, commit, gpu or "gpu")
         title = "cpu against the GPU"
     heading = f"ResNet-50 on {machine}, {title} (commit {commit[:8]}), seconds per iteration"
     settings = f"{run_settings(results, machine, commit)}\n\n" \

@@ -16,6 +16,7 @@ from mpsbench.history.findings import (
 )
 from mpsbench.history.repo import DEFAULT_PATH as DEFAULT_HISTORY
 from mpsbench.history.verdict import CONFIRMED
+from mpsbench.report.units import seconds
 
 NOT_RERUN = "candidate (not re-run)"
 
@@ -67,10 +68,6 @@ def _flagged_by(candidate: Candidate) -> str:
     return " ".join(rules)
 
 
-def _seconds(value: float) -> str:
-    return f"{value * 1e3:.3g} ms" if value < 1 else f"{value:.3g} s"
-
-
 def markdown(machine: str, found: list[Finding], results_dir: Path, command: str) -> str:
     """The findings page: per framework, every candidate with its verdict."""
     confirmed = sum(f.confirmed for f in found)
@@ -92,7 +89,7 @@ def markdown(machine: str, found: list[Finding], results_dir: Path, command: str
                   "|---|---|---|---|---|"]
         for finding in (f for f in found if f.candidate.pair.framework == framework):
             c = finding.candidate
-            recorded = f"{_seconds(c.before)} -> {_seconds(c.after)} ({c.ratio:.3g}x)"
+            recorded = f"{seconds(c.before)} -> {seconds(c.after)} ({c.ratio:.3g}x)"
             verdict = finding.line + (f"; bisect: `{c.bisect}`" if c.bisect else "")
             lines.append(f"| {c.pair.before} -> {c.pair.after} | `{c.point}` | {recorded} "
                          f"| {_flagged_by(c)} | {verdict} |")

@@ -91,7 +91,7 @@ class LLMTable:
         return self.display().to_markdown(index=False)
 
     def to_html(self) -> str:
-        return self.display().to_html(index=False, classes="seed-table")
+        return self.display().to_html(index=False, classes="phase-table")
 
 
 def _model_order(models: list[str]) -> list[str]:

@@ -29,7 +29,7 @@ from mpsbench.report.sections import (
     Machine,
     grid_section,
     machine_card,
-    seed_block,
+    resnet_table_block,
     side_by_side,
     trend_section,
 )
@@ -56,11 +56,11 @@ nav a { margin-right: 1em; }
 .source { color: #666; font-size: 0.9em; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1em; }
 dt { font-weight: 600; }
-table.seed-table { border-collapse: collapse; }
+table.phase-table { border-collapse: collapse; }
 .wide { max-width: 100%; overflow-x: auto; }
-table.seed-table td, table.seed-table th { border: 1px solid #ccc; padding: 0.2em 0.6em;
+table.phase-table td, table.phase-table th { border: 1px solid #ccc; padding: 0.2em 0.6em;
   text-align: right; }
-table.seed-table td:nth-child(-n+2) { text-align: left; }
+table.phase-table td:nth-child(-n+2) { text-align: left; }
 """
 
 
@@ -118,8 +118,8 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         "<h2 id='machines'>Machines</h2>",
         side_by_side(machines, lambda m: machine_card(m, tags)) if machines
         else "<p class='missing'>missing: no results to report</p>",
-        "<h2 id='seed'>ResNet-50: cpu against the GPU</h2>",
-        side_by_side(machines, lambda m: seed_block(m, tags)),
+        "<h2 id='resnet-table'>ResNet-50: cpu against the GPU</h2>",
+        side_by_side(machines, lambda m: resnet_table_block(m, tags)),
         "<h2 id='llm'>Small-LLM inference: tokens per second</h2>",
         side_by_side(machines, lambda m: llm_block(m.rows, m.name)),
         "<h2 id='compare'>torch against MLX against compiled MLX</h2>",
@@ -153,7 +153,7 @@ def _page(body: str, notes: list[str], results_dir: Path) -> str:
 <body>
 <h1>mpsbench: torch and MLX compared</h1>
 <nav><a href="../index.html">asv's site (history per benchmark)</a>
-<a href="#machines">machines</a><a href="#seed">ResNet-50 table</a><a href="#llm">LLM</a>
+<a href="#machines">machines</a><a href="#resnet-table">ResNet-50 table</a><a href="#llm">LLM</a>
 <a href="#compare">torch vs MLX</a><a href="#skipped">skipped releases</a>
 <a href="#trends">against release</a>
 <a href="#metrics">memory and FLOP/s</a></nav>

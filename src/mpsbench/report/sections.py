@@ -19,7 +19,7 @@ from mpsbench.catalogue import TORCH
 from mpsbench.report import cells as grid_cells
 from mpsbench.report.grid import grid_figure, ratio_colors, value_colors
 from mpsbench.report.provenance import source_line
-from mpsbench.report.seed_table import seed_table
+from mpsbench.report.resnet_table import resnet_table
 from mpsbench.report.tables import gap_notes, resnet_timings
 from mpsbench.report.trends import (
     TrendSpec,
@@ -100,15 +100,15 @@ def _commits(rows: pd.DataFrame, tags: dict[str, str]) -> str:
             f"<ul class='source'>{lines}</ul></details>") if lines else ""
 
 
-def seed_block(machine: Machine, tags: dict[str, str]) -> str:
+def resnet_table_block(machine: Machine, tags: dict[str, str]) -> str:
     """The ResNet-50 table (phase x batch, cpu, GPU, speedup) at the newest commit with any."""
     rows = machine.rows
-    seed = resnet_timings(rows, TORCH.id)
-    if seed.empty:
+    timings = resnet_timings(rows, TORCH.id)
+    if timings.empty:
         return missing("no ResNet-50 torch timings recorded")
-    newest = seed.sort_values("date").iloc[-1]
+    newest = timings.sort_values("date").iloc[-1]
     gpu = (machine.facts.get("gpu_devices") or {}).get("torch") or "gpu"
-    table = seed_table(rows, machine.name, str(newest["commit"]), gpu)
+    table = resnet_table(rows, machine.name, str(newest["commit"]), gpu)
     notes = "".join(f'<p class="missing">{escape(note)}</p>' for note in gap_notes(table))
     return (f'<p class="source">seconds per iteration; {escape(source_line(newest, tags))}</p>'
             f"{table.to_html()}{notes}")

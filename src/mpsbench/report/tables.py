@@ -130,7 +130,7 @@ class PhaseTable:
         return failed_lines(self.frame, self.time_columns, self.failed_cells)
 
     def display(self) -> pd.DataFrame:
-        """The seed's layout: phase named once per group, 'batch N', numbers as text."""
+        """The ResNet table's layout: phase named once per group, 'batch N', numbers as text."""
         shown = self.frame.rename(index=PHASE_TITLES, level="phase").reset_index()
         shown = shown.rename_axis(columns=None)
         shown.loc[shown["phase"].duplicated(), "phase"] = ""
@@ -144,4 +144,4 @@ class PhaseTable:
         return self.display().to_markdown(index=False, colalign=("left", "left"))
 
     def to_html(self) -> str:
-        return self.display().to_html(index=False, classes="seed-table")
+        return self.display().to_html(index=False, classes="phase-table")

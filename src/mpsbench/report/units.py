@@ -37,6 +37,12 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{number:.3g} {name}".strip()
 
 
+def seconds(value: float | None) -> str:
+    """Seconds as people read them, '12.3 ms', '4.56 s'; 'missing' for none: the suite's one
+    seconds formatter (tables, the report, the self-check's and the history's pages)."""
+    return format_value(value, "seconds")
+
+
 def format_ratio(value: float | None) -> str:
     """A speed ratio as '2.31×', or 'missing'."""
     return MISSING if is_missing(value) else f"{value:.2f}×"

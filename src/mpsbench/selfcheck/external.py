@@ -2,14 +2,14 @@
 
 Each unit is one real ``asv run`` (its own scratch commit, the classes' own rounds, no
 probe) of some suite benchmarks, with their outside reference in fresh interpreters
-(``refprocess``) between its rounds: seed 000's ResNet-50 procedure (``resnet_table``)
-for the seed's three phases at one batch, aukejw's layer harness (``layer_harness``) for
+(``refprocess``) between its rounds: the ResNet table's procedure (``resnet_table``)
+for the ResNet table's three phases at one batch, aukejw's layer harness (``layer_harness``) for
 every operator of one framework. The suite's value is read from asv's results JSON; the
 ratio is suite over reference, and the target is ``analysis.FIDELITY_LOW`` to
 ``FIDELITY_HIGH``.
 
 Where the outside procedure differs from the suite on purpose, the reference is its
-faithful variant and the procedure as written is shown beside it: the seed lets
+faithful variant and the procedure as written is shown beside it: the original script lets
 gradients accumulate over iterations, where the suite zeroes them before each
 backward. aukejw's torch call enters ``torch.inference_mode()`` every call, in eval
 mode, as the suite's forward steps do, so there is nothing to vary.
@@ -44,7 +44,7 @@ from mpsbench.selfcheck.references.resnet_table import GRADS, PHASES
 from mpsbench.threads import THREADS_ENV, torch_cpu_threads
 
 OPS = ("linear", "layer_norm", "softmax", "sdpa", "mha")
-SEED_ITERATIONS = 5  # per process; two processes of each variant
+TABLE_ITERATIONS = 5  # per process; two processes of each variant
 OP_PROCESSES = 4  # aukejw processes per op at most, spread over asv's rounds
 PINNED_THREADS = 1  # torch's CPU threads in a process pinned to one CPU, on both sides
 
@@ -56,7 +56,7 @@ class ExternalFindings:
     rows: list[FidelityRow] = field(default_factory=list)
     threads: set[int] = field(default_factory=set)
     allocators: set[str] = field(default_factory=set)
-    seed_iterations: int = SEED_ITERATIONS
+    table_iterations: int = TABLE_ITERATIONS
     # by framework: (harness processes per op, asv rounds they were spread over)
     op_processes: dict[str, tuple[int, int]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -68,7 +68,7 @@ class ExternalFindings:
     gpu_cpu: int | None = None  # the one CPU both sides of a GPU unit run on; None: any
     rounds: int = 1  # asv rounds each unit runs at least (the classes' own, if more)
     pinned_threads: set[int] = field(default_factory=set)  # references' on gpu_cpu
-    seed_processes: int = 2  # seed processes of each variant per ResNet-50 unit
+    table_processes: int = 2  # per variant of the ResNet table's procedure, per unit
 
     def note(self, record: dict, pinned: bool = False) -> None:
         """Keep what a reference process says it ran with (``pinned``: on ``gpu_cpu``)."""
@@ -88,7 +88,7 @@ class ExternalFindings:
 
 
 def resnet_cases(batch: int) -> list[FidelityCase]:
-    """The seed's three phases at ``batch``, in ``resnet_table.PHASES`` order."""
+    """The ResNet table's three phases at ``batch``, in ``resnet_table.PHASES`` order."""
     return [resnet_case(phase.replace("_", "-"), batch) for phase in PHASES]
 
 
@@ -104,7 +104,7 @@ class Unit:
 
 
 def _procedure(unit: Unit) -> str:
-    return "aukejw" if unit.ops else "seed 000"
+    return "aukejw" if unit.ops else "ResNet table"
 
 
 def units(devices: list[str], only: str | None = None) -> list[Unit]:
@@ -180,7 +180,7 @@ def interleaved(scratch: AsvScratch, unit: Unit, launch_method: str,
 
 
 def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]:
-    """Every iteration's seconds of ``phase`` over the seed processes ``records`` (their
+    """Every iteration's seconds of ``phase`` over the ResNet table's processes ``records`` (their
     CUDA-event seconds with ``events``)."""
     found: list[float] = []
     for record in records:
@@ -191,16 +191,16 @@ def pooled(records: list[dict], phase: str, events: bool = False) -> list[float]
 
 def resnet_rows(scratch: AsvScratch, unit: Unit, launch_method: str,
                 findings: ExternalFindings) -> list[FidelityRow]:
-    """The seed's phases at one batch against the seed (gradients accumulating) and its
-    faithful variant (zeroed): one process of each after each asv round, in the order
-    ABBA..., so neither variant always runs first."""
+    """The ResNet table's phases at one batch against its procedure as written (gradients
+    accumulating) and the faithful variant (zeroed): one process of each after each asv
+    round, in the order ABBA..., so neither variant always runs first."""
     device, batch = unit.device, unit.cases[0].params[1]
     base = ["--device", device, "--batch", str(batch),
-            "--iterations", str(findings.seed_iterations)]
+            "--iterations", str(findings.table_iterations)]
     seed, zero = (("resnet_table", [*base, "--grads", grads]) for grads in GRADS)
     after = [[seed, zero] if index % 2 == 0 else [zero, seed]
              for index in range(asv_rounds(scratch, unit, findings.rounds))]
-    findings.seed_processes = len(after)
+    findings.table_processes = len(after)
     suite, groups = interleaved(scratch, unit, launch_method, after, findings)
     records = [record for group in groups for record in group]
     as_written = [r for r in records if r.get("grads") == "accumulate"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import os
 import time
 
 from mpsbench.grids import GRIDS
+from mpsbench.report.units import seconds
 from mpsbench.selfcheck import analysis, markdown
 from mpsbench.selfcheck.cases import resnet_case
 from mpsbench.selfcheck.external import PINNED_THREADS, ExternalFindings
@@ -19,15 +19,9 @@ HEADERS = ["case", "device", "outside procedure", "suite (asv stored)", "referen
            "reference's CPU share"]
 
 
-def seconds(value: float | None) -> str:
-    """'12.3 us', '0.0123 s', '4.56 s'; '-' for none."""
-    if value is None:
-        return "-"
-    if math.isnan(value):
-        return "n/a"
-    if abs(value) < 0.001:
-        return f"{value * 1e6:.1f} us"
-    return f"{value:.4f} s" if abs(value) < 0.1 else f"{value:.3f} s"
+def _optional(value: float | None) -> str:
+    """Seconds, or '-' where the procedure has no such figure (no CUDA events on the CPU)."""
+    return "-" if value is None else seconds(value)
 
 
 def _row(row: FidelityRow) -> list[str]:
@@ -42,8 +36,8 @@ def _row(row: FidelityRow) -> list[str]:
     written = row.ratio_as_written
     return [row.case.title, where, row.procedure, seconds(row.suite), reference,
             f"{row.ratio:.3f}", markdown.verdict(row.within),
-            seconds(row.as_written), "-" if written is None else f"{written:.3f}",
-            seconds(row.events), "-" if row.cpu_share is None else f"{row.cpu_share:.2f}"]
+            _optional(row.as_written), "-" if written is None else f"{written:.3f}",
+            _optional(row.events), "-" if row.cpu_share is None else f"{row.cpu_share:.2f}"]
 
 
 def summary_row(found: ExternalFindings) -> tuple[str, str, str, str] | None:
@@ -128,7 +122,8 @@ def _reference_aa(found: ExternalFindings) -> list[str]:
                f"{len(outside)} of {len(pairs)} outside the target: there, two runs of one "
                "outside procedure disagree by more than the target allows the suite, and "
                "a miss of that unit cannot tell the suite from the machine")
-    return ["The reference against itself: both seed variants run forward (inference) "
+    return ["The reference against itself: both variants of the ResNet table's procedure "
+            "run forward (inference) "
             "the same way, in processes of their own, so the ratio of their medians (as "
             f"written / zeroed) is an A/A of the outside procedure: {figures}; {verdict}.",
             ""]
@@ -165,13 +160,13 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "(`python -m mpsbench.selfcheck.references.resnet_table`): the original script's "
         f"ResNet-50 procedure: {resnet_table.WARMUP} warm-up forwards in eval mode with grad "
         "enabled, then "
-        f"{found.seed_iterations} forwards under one `torch.inference_mode()` block, then "
-        f"{found.seed_iterations} train-mode forwards, each followed by `loss = "
+        f"{found.table_iterations} forwards under one `torch.inference_mode()` block, then "
+        f"{found.table_iterations} train-mode forwards, each followed by `loss = "
         "out.abs().mean()` and a timed `loss.backward()`; the device synchronized before "
         "every clock read. One process of each variant (below) after each of asv's "
-        f"{found.seed_processes} rounds, in the order ABBA...; a figure is the median over "
+        f"{found.table_processes} rounds, in the order ABBA...; a figure is the median over "
         "the pooled iterations of a variant's processes "
-        f"({found.seed_processes * found.seed_iterations} in all; the reference's mean "
+        f"({found.table_processes * found.table_iterations} in all; the reference's mean "
         "beside it).",
         f"- **aukejw** (`python -m mpsbench.selfcheck.references.layer_harness`): "
         f"aukejw/mlx_transformers_benchmark's layer procedure: {layer_harness.WARMUP} warm-up "
@@ -188,16 +183,18 @@ def section(found: ExternalFindings, command: str) -> list[str]:
         "shared the core; the suite's processes, timed at other moments, may have had "
         "another share, and the ratio moves with the difference.", "",
         "Intended differences, each shown both ways:", "",
-        "- The seed never zeroes gradients, so every `loss.backward()` adds into the last "
+        "- The original script never zeroes gradients, so every `loss.backward()` adds into "
+        "the last "
         "one's gradients; the suite's backward step sets them to None first "
         "(`model.zero_grad(set_to_none=True)`, untimed), so its backward writes fresh "
-        "gradients. The reference is the seed's procedure with that zeroing (the faithful "
-        "variant, in processes of its own); 'as written' is the seed's procedure unchanged.",
+        "gradients. The reference is the ResNet table's procedure with that zeroing (the faithful "
+        "variant, in processes of its own); 'as written' is the ResNet table's procedure "
+        "unchanged.",
         "- aukejw's torch call enters `torch.inference_mode()` on every call, in eval mode; "
         "the suite's forward steps do the same (`mpsbench.ops.torch_ops.build`), so the "
         "harness as written is its faithful variant.",
         "- Differences of procedure that are not varied, so they show in the ratio: the "
-        "seed runs its whole inference loop in one `inference_mode` block (the suite "
+        "original script runs its whole inference loop in one `inference_mode` block (the suite "
         "enters it per call) and follows each training forward with a backward (the "
         "suite's forward (training) step is the forward alone); aukejw times one block of "
         "calls (the suite: asv's samples of about 10 ms, their median).", "",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 import time
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 
 from mpsbench.history.stack import installed_version
 from mpsbench.machine import gpu_name
+from mpsbench.report.units import seconds
 from mpsbench.selfcheck import analysis, external_report, markdown
 from mpsbench.selfcheck.external import ExternalFindings
 from mpsbench.selfcheck.measure import (
@@ -41,17 +41,6 @@ class Findings:
     spreads: list[tuple[str, float]] = field(default_factory=list)
     regression: Comparison | None = None
     external: ExternalFindings | None = None
-
-
-def _seconds(seconds: float) -> str:
-    """Seconds with sensible precision: '12.3 us', '0.0123 s', '4.56 s', '123 s'."""
-    if math.isnan(seconds):
-        return "n/a"
-    if abs(seconds) < 0.001:
-        return f"{seconds * 1e6:.1f} us"
-    if abs(seconds) < 0.1:
-        return f"{seconds:.4f} s"
-    return f"{seconds:.2f} s" if abs(seconds) < 100 else f"{seconds:.0f} s"
 
 
 def _pct(part: float, whole: float) -> str:
@@ -116,16 +105,16 @@ def _summary_rows(findings: Findings) -> list[tuple[str, str, str, str]]:
         grid = findings.default_runs[0].attribution
         limit = analysis.OVERHEAD_TARGET * findings.import_torch
         target = (f"at most {analysis.OVERHEAD_TARGET}x bare `import torch` "
-                  f"({_seconds(findings.import_torch)}): {_seconds(limit)}")
+                  f"({seconds(findings.import_torch)}): {seconds(limit)}")
         for what, per in [("overhead per measuring process (all not sampling)",
                            grid.overhead_per_measuring_process),
                           ("... without the warm-up calls",
                            grid.launch_overhead_per_measuring_process)]:
             rows.append((what, target,
-                         f"{_seconds(per)} ({per / findings.import_torch:.2f}x)",
+                         f"{seconds(per)} ({per / findings.import_torch:.2f}x)",
                          markdown.verdict(per <= limit)))
         rows.append(("default-grid run of one release", "stated",
-                     f"{_seconds(grid.wall)} wall, {_seconds(grid.timed)} inside timed "
+                     f"{seconds(grid.wall)} wall, {seconds(grid.timed)} inside timed "
                      f"regions ({_pct(grid.timed, grid.wall)})", "-"))
     if findings.stability:
         as_stored, strict = _judged(findings.stability.as_stored, findings.stability.with_samples)
@@ -183,26 +172,26 @@ def _fidelity_cells(row: FidelityRow) -> tuple[str, ...]:
     if row.unavailable:
         return (row.case.title, row.device, "n/a", "n/a", "n/a", "n/a",
                 f"not run: {row.unavailable.splitlines()[0][:160]}")
-    events = _seconds(row.events) if row.events is not None else "-"
-    return (row.case.title, f"{row.device} ({row.used})", _seconds(row.suite),
-            _seconds(row.reference), f"{row.ratio:.3f}", events, markdown.verdict(row.within))
+    events = seconds(row.events) if row.events is not None else "-"
+    return (row.case.title, f"{row.device} ({row.used})", seconds(row.suite),
+            seconds(row.reference), f"{row.ratio:.3f}", events, markdown.verdict(row.within))
 
 
 def _parts_table(runs: dict[str, ProbedRun]) -> list[str]:
     parts = [run.attribution for run in runs.values()]
-    rows = [(part, *(f"{_seconds(a.parts[part])} ({_pct(a.parts[part], a.wall)})"
+    rows = [(part, *(f"{seconds(a.parts[part])} ({_pct(a.parts[part], a.wall)})"
                      for a in parts)) for part in analysis.PARTS]
     rows += [
-        ("**wall time of `asv run`**", *(f"**{_seconds(a.wall)}**" for a in parts)),
+        ("**wall time of `asv run`**", *(f"**{seconds(a.wall)}**" for a in parts)),
         ("benchmark processes (of them measuring)",
          *(f"{a.processes} ({a.measuring})" for a in parts)),
         ("not sampling, per measuring process",
-         *(_seconds(a.overhead_per_measuring_process) for a in parts)),
+         *(seconds(a.overhead_per_measuring_process) for a in parts)),
         ("in-process overhead, median (max)",
-         *(f"{_seconds(analysis.median(a.overheads))} "
-           f"({_seconds(max(a.overheads, default=float('nan')))})" for a in parts)),
+         *(f"{seconds(analysis.median(a.overheads))} "
+           f"({seconds(max(a.overheads, default=float('nan')))})" for a in parts)),
         ("of sampling: first-call samples' fresh interpreters",
-         *(_seconds(a.fresh_interpreters) for a in parts)),
+         *(seconds(a.fresh_interpreters) for a in parts)),
     ]
     return markdown.table(["part", *runs], rows)
 
@@ -211,8 +200,8 @@ def overhead_section(findings: Findings, launch_subset: str, grid: str,
                      settings: list[str]) -> list[str]:
     lines = [
         "## Overhead", "",
-        f"Bare `python -c \"import torch\"`: {_seconds(findings.import_torch)}; "
-        f"`python -c \"import torch, torchvision\"`: {_seconds(findings.import_torch_vision)} "
+        f"Bare `python -c \"import torch\"`: {seconds(findings.import_torch)}; "
+        f"`python -c \"import torch, torchvision\"`: {seconds(findings.import_torch_vision)} "
         "(medians of 3).", "",
         "Each benchmark process records, through `MPSBENCH_PROBE`, when it was created, its "
         "framework imports, asv's first `setup` (models, inputs), the warm-up calls, and "

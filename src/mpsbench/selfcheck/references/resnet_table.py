@@ -1,9 +1,9 @@
-"""Seed 000's ResNet-50 procedure, run in its own process: the suite's outside reference.
+"""The ResNet table's procedure, run in its own process: the suite's outside reference.
 
 ``python -m mpsbench.selfcheck.references.resnet_table --device cpu --batch 1 --iterations 10``
-prints JSON: seconds per iteration (mean and median) of the seed's three phases, and
+prints JSON: seconds per iteration (mean and median) of the ResNet table's three phases, and
 the process's CPU time over its wall time inside the timed regions (``cpu_share``).
-Written from the seed's published procedure, not from the suite's steps:
+Written from the original script's published procedure, not from the suite's steps:
 
 1. ``warmup`` forwards in eval mode, grad enabled;
 2. ``iterations`` forwards under ONE ``torch.inference_mode()`` block (forward, inference);
@@ -16,7 +16,7 @@ on CUDA, events around each timed region give the GPU's own time too. The model 
 images are the suite's (torchvision's resnet50 with seeded random weights, never
 downloaded; seeded images), so only the procedure differs.
 
-``--grads accumulate`` (the seed) never zeroes gradients, so each backward adds into
+``--grads accumulate`` (the original script) never zeroes gradients, so each backward adds into
 the last one's; ``--grads zero`` (the faithful variant) sets them to None before each
 training iteration, untimed, as the suite's backward step does.
 """
@@ -111,7 +111,7 @@ def training(model: Any, x: Any, iterations: int, grads: str, regions: Regions) 
 
 def procedure(torch: Any, model: Any, x: Any, iterations: int, grads: str, device: str,
               warmup: int = WARMUP) -> Regions:
-    """The seed's three phases on ``model`` and ``x``, after its eval-mode warm-up."""
+    """The ResNet table's three phases on ``model`` and ``x``, after its eval-mode warm-up."""
     regions = Regions(torch, device)
     model.eval()
     for _ in range(warmup):
@@ -124,7 +124,7 @@ def procedure(torch: Any, model: Any, x: Any, iterations: int, grads: str, devic
 
 def measure(device: str, batch: int, iterations: int, grads: str,
             warmup: int = WARMUP) -> dict[str, Any]:
-    """Build the suite's model and images on ``device`` and run the seed's procedure."""
+    """Build the suite's model and images on ``device`` and run the ResNet table's procedure."""
     from mpsbench.backends.torch_backend import resolve_torch_device
     from mpsbench.frameworks import require
     from mpsbench.workloads.resnet_torch import build_resnet50, images
@@ -142,7 +142,7 @@ def measure(device: str, batch: int, iterations: int, grads: str,
         phases[phase] = refprocess.summary(regions.wall[phase])
         if regions.gpu[phase]:
             phases[phase]["events"] = refprocess.summary(regions.gpu[phase])
-    return {"procedure": "seed 000 ResNet-50", "device": device, "used": used,
+    return {"procedure": "ResNet table", "device": device, "used": used,
             "batch": batch, "iterations": iterations, "warmup": warmup, "grads": grads,
             "threads": threads, "torch": torch.__version__, "cpu_share": regions.cpu_share,
             "phases": phases}
@@ -158,7 +158,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=WARMUP,
                         help=f"eval-mode warm-up forwards (default: {WARMUP})")
     parser.add_argument("--grads", choices=GRADS, default="accumulate",
-                        help="accumulate (the seed) or zero before each training iteration")
+                        help="accumulate (the original script) or zero before each training "
+                        "iteration")
     return parser.parse_args(argv)
 
 

@@ -1,4 +1,4 @@
-"""The seed's ResNet-50 table: phase x batch, cpu against the GPU, with the speedup."""
+"""The ResNet table: phase x batch, cpu against the GPU, with the speedup."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from mpsbench.report.tables import (
 )
 
 
-def seed_table(results: pd.DataFrame, machine: str, commit: str, gpu_device: str) -> PhaseTable:
+def resnet_table(results: pd.DataFrame, machine: str, commit: str, gpu_device: str) -> PhaseTable:
     """Build the table from ``results`` (see ``mpsbench.results``) for one machine and commit.
 
     ``gpu_device`` names the GPU column (mps, cuda). Rows and columns with no recorded
