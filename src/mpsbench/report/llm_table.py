@@ -114,6 +114,8 @@ def llm_table(results: pd.DataFrame, machine: str, commit: str | None,
     """Tokens per second of each variant on ``device`` on one machine, at ``commit``, or
     (None) at each variant's newest commit there."""
     rows = llm_timings(results)
+    if rows.empty:  # no LLM results at all: no device column either
+        return LLMTable(pd.DataFrame(columns=VARIANTS))
     rows = rows[(rows["machine"] == machine) & (rows["device"] == device)
                 & rows["op"].isin(list(PHASES))]
     rows = at_newest_commits(rows) if commit is None else rows[rows["commit"] == commit]
