@@ -128,7 +128,7 @@ class Suite:
             raise NotImplementedError("not here")
     def time_it(self, n):
         sum(range(100))
-    time_it.params = [1, 2]
+    time_it.params = ['cpu', 'gpu']
     time_it.number = 1
     time_it.repeat = 2
     time_it.warmup_time = 0.0
@@ -153,4 +153,4 @@ def test_every_asv_process_that_samples_spools_a_canary(tmp_path):
                         "{}", "None", str(tmp_path / "out")], env=env, check=True, cwd=tmp_path)
     canary.file_spool(spool, tmp_path / "results", "box")
     assert list(canary.commit_canaries(tmp_path / "results", "box", SHA)) == [
-        "bench.Suite.time_it(2)"]
+        "bench.Suite.time_it('gpu')"]  # the point as asv's results name it

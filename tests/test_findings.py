@@ -24,13 +24,28 @@ def test_the_interval_holds_one_for_the_same_values_and_not_for_a_shift():
     assert 1 < low <= ratio <= high
 
 
+def _with_host(values, host=1.0):
+    return [(v, host) for v in values]
+
+
 def test_verdicts():
-    steady = [1.0, 1.01, 0.99, 1.0]
-    assert judge(steady, [1.25, 1.26, 1.24, 1.25], [1.0] * 4, [1.0] * 4).verdict == CONFIRMED
-    assert judge(steady, [1.0, 0.99, 1.01, 1.02], [1.0] * 4, [1.0] * 4).verdict == REJECTED
-    assert judge(steady, [0.7, 1.3, 1.0, 1.5], [1.0] * 4, [1.0] * 4).verdict == INCONCLUSIVE
-    busy = judge(steady, [1.25, 1.26, 1.24, 1.25], [1.0] * 4, [1.3] * 4)
+    steady = _with_host([1.0, 1.01, 0.99, 1.0])
+    assert judge(steady, _with_host([1.25, 1.26, 1.24, 1.25])).verdict == CONFIRMED
+    assert judge(steady, _with_host([1.0, 0.99, 1.01, 1.02])).verdict == REJECTED
+    assert judge(steady, _with_host([0.7, 1.3, 1.0, 1.5])).verdict == INCONCLUSIVE
+    busy = judge(steady, _with_host([1.25, 1.26, 1.24, 1.25], 1.3))
     assert busy.verdict == INCONCLUSIVE and "1.30x" in busy.why
+
+
+def test_the_host_index_takes_out_a_busy_machine():
+    """The same step, its processes slowed by a busy host, as the canary saw."""
+    hosts = [1.0, 1.5, 1.0, 2.0]
+    before = [(0.1 * h, h) for h in hosts]
+    after = [(0.1 * h, h) for h in reversed(hosts)]
+    raw = judge([(v, None) for v, _ in before], [(v, None) for v, _ in after])
+    assert raw.verdict == INCONCLUSIVE
+    fair = judge(before, after)
+    assert fair.verdict == REJECTED and "over the host index" in fair.why
 
 
 def test_asvs_rule_needs_the_factor_and_intervals_apart():

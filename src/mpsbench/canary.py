@@ -304,8 +304,8 @@ def install() -> bool:
     def do_run(self: Any) -> Any:
         waiting = Waiting()
         result = real_run(self)
-        spool(self.name, [str(p) for p in getattr(self, "_current_params", ())],
-              {**measure(), "waited": waiting.share()})
+        params = [repr(p) for p in getattr(self, "_current_params", ())]  # as asv shows them
+        spool(self.name, params, {**measure(), "waited": waiting.share()})
         return result
 
     Benchmark.do_run = do_run

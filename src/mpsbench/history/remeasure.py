@@ -115,11 +115,11 @@ def remeasure(scratch: Scratch, state: State, group: list[Candidate], rounds: in
                      "host_after": after[1]})
         state.save(scratch.folder)
     for candidate in group:
-        sides = [[r[side].get(candidate.point) for r in done] for side in (
-            "before", "after", "host_before", "host_after")]
-        a, b = ([v for v in side if v] for side in sides[:2])
-        if len(a) >= 2 and len(b) >= 2:
-            found = judge(a, b, [v for v in sides[2] if v], [v for v in sides[3] if v])
+        before, after = ([(r[side][candidate.point], r[f"host_{side}"].get(candidate.point))
+                          for r in done if candidate.point in r[side]]
+                         for side in ("before", "after"))
+        if len(before) >= 2 and len(after) >= 2:
+            found = judge(before, after)
             state.verdicts[candidate.id] = {**found.__dict__, "line": found.line}
     state.save(scratch.folder)
 

@@ -47,15 +47,31 @@ class Verdict:
                 f"{self.rounds} rounds{host}); {self.why}")
 
 
-def judge(before: list[float], after: list[float], host_before: list[float],
-          host_after: list[float], band: float = canary.BAND) -> Verdict:
+Measured = list[tuple[float, float | None]]  # per process: (median seconds, host index)
+
+
+def adjusted(before: Measured, after: Measured) -> tuple[list[float], list[float], bool]:
+    """Each process's median divided by its host index (over the median index of all),
+    where every process has one; else the medians as they are. True when adjusted."""
+    hosts = [host for _, host in before + after]
+    if not hosts or None in hosts:
+        return [v for v, _ in before], [v for v, _ in after], False
+    usual = statistics.median(hosts)
+    return ([v * usual / h for v, h in before], [v * usual / h for v, h in after], True)
+
+
+def judge(before: Measured, after: Measured, band: float = canary.BAND) -> Verdict:
     """Confirmed when the interval excludes 1; rejected as noise when it lies inside
-    ``NOISE_BAND``; inconclusive otherwise, and whenever the host's speed differed between
-    the two sides beyond the canary's ``band`` (then neither side is like the other)."""
-    ratio, low, high = shift_interval(before, after)
-    host = canary.host_ratio(statistics.median(host_before) if host_before else None,
-                             statistics.median(host_after) if host_after else None)
+    ``NOISE_BAND``; inconclusive otherwise, and whenever the host's median index differed
+    between the two sides beyond the canary's ``band`` (then neither side is like the
+    other). Medians are first divided by their process's host index (``adjusted``)."""
+    a, b, was_adjusted = adjusted(before, after)
+    ratio, low, high = shift_interval(a, b)
+    host = canary.host_ratio(*(statistics.median(hosts) if hosts and None not in hosts
+                               else None for hosts in ([h for _, h in before],
+                                                       [h for _, h in after])))
     rounds = min(len(before), len(after))
+    by = "medians over the host index" if was_adjusted else "medians (no host index)"
     if canary.outside_band(host, band):
         return Verdict(INCONCLUSIVE, ratio, low, high, rounds, host,
                        f"the host ran {host:.2f}x as slow for the second release's processes "
@@ -63,10 +79,10 @@ def judge(before: list[float], after: list[float], host_before: list[float],
     if low > 1 or high < 1:
         word = "slower" if low > 1 else "faster"
         return Verdict(CONFIRMED, ratio, low, high, rounds, host,
-                       f"{word} in every part of the interval")
+                       f"{word} in every part of the interval ({by})")
     if low >= 1 / NOISE_BAND and high <= NOISE_BAND:
         return Verdict(REJECTED, ratio, low, high, rounds, host,
-                       f"any change is within +-{NOISE_BAND - 1:.0%}")
+                       f"any change is within +-{NOISE_BAND - 1:.0%} ({by})")
     return Verdict(INCONCLUSIVE, ratio, low, high, rounds, host,
-                   "the interval holds 1 and changes beyond "
-                   f"+-{NOISE_BAND - 1:.0%}: more rounds would tell")
+                   f"the interval holds 1 and changes beyond +-{NOISE_BAND - 1:.0%} ({by}): "
+                   "more rounds would tell")
