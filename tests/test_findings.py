@@ -1,5 +1,6 @@
 """history findings: candidates by asv's rules, re-measured in turn, judged, resumable."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,25 @@ def test_the_page_shows_verdicts_apart_from_candidates(tmp_path):
     text = page.markdown("box", [confirmed, waiting], tmp_path, "mpsbench history findings")
     assert "2 candidates (1 confirmed)" in text and "confirmed: 23.0x" in text
     assert "candidate (not re-run)" in text and "No canary is on record" in text
+
+
+def test_the_page_says_when_the_reruns_ran_on_another_cpu(tmp_path):
+    for folder, cpu in ((tmp_path / "results" / "box", "Intel Xeon"),
+                        (tmp_path / "scratch" / "results" / "here", "AMD EPYC")):
+        folder.mkdir(parents=True)
+        (folder / "machine.json").write_text(json.dumps({"cpu": cpu}))
+    note = page.rerun_note(tmp_path / "results", "box", tmp_path / "scratch")
+    assert "(Intel Xeon)" in note and "`here` (AMD EPYC)" in note and "another CPU" in note
+
+
+def test_the_report_shows_confirmed_changes_apart_from_candidates(tmp_path, monkeypatch):
+    from mpsbench.report import changes
+
+    confirmed = page.Finding(Candidate(PAIR, POINT, 1.0, 23.0, True, None), CONFIRMED,
+                             "confirmed: 23.0x")
+    waiting = page.Finding(Candidate(PAIR, "x.Y.time_step()", 1.0, 1.2, True, None),
+                           page.NOT_RERUN, page.NOT_RERUN)
+    monkeypatch.setattr(changes, "findings", lambda *args: ([confirmed, waiting], []))
+    html = changes.changes_block(tmp_path, "box")
+    assert "<table>" in html and "confirmed: 23.0x" in html and "x.Y.time_step" not in html
+    assert "2 candidates" in html and "1 not re-measured yet" in html

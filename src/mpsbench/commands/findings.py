@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     if args.page:
         command = "mpsbench history findings " + " ".join(
             shlex.quote(a) for a in ("--machine", args.machine, "--dry-run"))
-        write_whole(args.page, page.markdown(args.machine, found, args.results, command),
+        note = page.rerun_note(args.results, args.machine, scratch_folder)
+        write_whole(args.page, page.markdown(args.machine, found, args.results, command, note),
                     "pass another --page")
         print(f"wrote {args.page}")
     return 0

@@ -19,6 +19,7 @@ from mpsbench.facts import read_facts
 from mpsbench.files import write_whole
 from mpsbench.history.repo import DEFAULT_PATH as HISTORY
 from mpsbench.report.banner import banner
+from mpsbench.report.changes import changes_block
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.llm_table import llm_block
@@ -133,6 +134,8 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         "<h2 id='skipped'>Releases skipped here</h2>",
         "<p>Releases recorded with no value for their framework on a machine, and why.</p>",
         side_by_side(machines, lambda m: skipped_block(m, tags, HISTORY)),
+        "<h2 id='changes'>Changes between releases</h2>",
+        side_by_side(machines, lambda m: changes_block(results_dir, m.name)),
         "<h2 id='trends'>Speed against release</h2>",
         trend_section(machines, [s for s in specs if trend_problem(frame, s) is None], tags,
                       figures),
