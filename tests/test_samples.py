@@ -2,7 +2,7 @@
 
 from mpsbench import envinfo, samples
 from mpsbench.cli import main
-from mpsbench.commands import history, machine, report, run, table
+from mpsbench.commands import history, machine, publish, run, table
 
 A, B, C = ("c1", "p.A.time_step()"), ("c1", "p.B.time_step()"), ("c1", "p.C.time_step()")
 
@@ -20,11 +20,10 @@ def test_appending_replacing_and_new_points_are_each_said():
 
 
 def test_run_appends_unless_told_to_replace_and_prints_what_it_did(monkeypatch, capsys):
-    for module, function in [(history, "generate"), (machine, "record"), (report, "write"),
-                             (table, "show")]:
+    for module, function in [(history, "generate"), (machine, "record"),
+                             (publish, "publish"), (table, "show")]:
         monkeypatch.setattr(module, function, lambda *args, **options: 0)
     runs = []
-    monkeypatch.setattr(run, "asv", lambda *args: None)
     monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
     monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
