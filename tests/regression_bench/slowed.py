@@ -1,8 +1,9 @@
 """A real suite step made slower on purpose by ``MPSBENCH_TEST_SLOWDOWN`` (e.g. 0.25).
 
 The suite's own ResNet-50 forward (inference), at batch 1 on the CPU only. Each timed call
-runs it and then sleeps for the given fraction of the step's own median time, measured
-once per process in setup.
+runs it and then spins for the given fraction of the step's own median time, measured
+once per process in setup. Spins, not sleeps: a sleeping process is not waiting for a
+CPU, so the canary's run-queue share would read its host as less busy than A's.
 """
 
 import os
@@ -32,4 +33,6 @@ class TorchForwardInference(resnet50.TorchForwardInference):
     def time_step(self, device: str, batch: int) -> None:
         super().time_step(device, batch)
         if self.delay:
-            time.sleep(self.delay)
+            deadline = time.perf_counter() + self.delay
+            while time.perf_counter() < deadline:
+                pass
