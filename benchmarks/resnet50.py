@@ -9,7 +9,8 @@ lazily, so a torch process never loads MLX and an MLX process never loads torch.
 
 from types import ModuleType
 
-from mpsbench.catalogue import MLX, TORCH
+from mpsbench import apigaps
+from mpsbench.catalogue import MLX, RESNET50, TORCH
 from mpsbench.firstcall import first_call_source, release_reason, resnet_cpu_reason
 from mpsbench.grids import RESNET_BATCHES, resnet_reference_cpu_reason
 from mpsbench.workloads import resnet_mlx, resnet_torch
@@ -41,6 +42,7 @@ class _Phase(StepTiming):
     param_names = ["device", "batch"]
 
     def setup(self, device: str, batch: int) -> None:
+        skip_for(apigaps.reason(self.framework, RESNET50.module, device))
         skip_unless_gpu_ready(self.framework, device)
         self.step = self.workload.cached_step(self.phase, device, batch)
         self.step.prepare()
@@ -131,6 +133,7 @@ class _PerPhase:
 
     def skip(self, device: str, batch: int) -> None:
         """Raise ``Unavailable`` for a combination that cannot run here."""
+        skip_for(apigaps.reason(self.framework, RESNET50.module, device))
         skip_unless_gpu_ready(self.framework, device)
 
 

@@ -15,6 +15,7 @@ device between samples (see ``mpsbench.cooldown``).
 
 from typing import Any
 
+from mpsbench import apigaps
 from mpsbench.catalogue import MLX, TORCH
 from mpsbench.cooldown import cool_down
 from mpsbench.firstcall import first_call_source, release_reason
@@ -59,6 +60,8 @@ class _OpBenchmark:
         skip_if_no_gpu_hardware(named["device"])
         skip_for(self.grid.skip_reason(self.framework, named["device"], named["mode"],
                                        self.op, named["batch"], named["seq"]))
+        skip_for(apigaps.reason(self.framework, self.op, named["device"], named["dtype"],
+                                named["mode"]))
         skip_unless_gpu_ready(self.framework, named["device"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import mlx.core as mx
@@ -10,6 +11,7 @@ import mlx.nn as nn
 import numpy as np
 from mlx.utils import tree_unflatten
 
+from mpsbench.apigaps import mlx_takes_string_mask
 from mpsbench.backends.mlx_backend import MLXBackend
 from mpsbench.ops.built import BuiltOp
 from mpsbench.ops.spec import (
@@ -29,12 +31,26 @@ Call = Callable[..., mx.array]
 def sdpa(q: mx.array, k: mx.array, v: mx.array, causal: bool) -> mx.array:
     """``mx.fast.scaled_dot_product_attention``; its ``"causal"`` is aligned lower-right."""
     return mx.fast.scaled_dot_product_attention(
-        q, k, v, scale=q.shape[-1] ** -0.5, mask="causal" if causal else None
+        q, k, v, scale=q.shape[-1] ** -0.5, mask=causal_mask(q.shape[-2], q.dtype, causal)
     )
 
 
-def _mask(setting: Setting) -> str | None:
-    return "causal" if setting.causal else None
+def causal_mask(seq: int, dtype: mx.Dtype, causal: bool = True) -> str | mx.array | None:
+    """``"causal"`` where the release takes it (mlx 0.24 on), else the same mask as an
+    additive array in ``dtype`` (upper-left, equal for the suite's square attention)."""
+    if not causal:
+        return None
+    return "causal" if mlx_takes_string_mask() else additive_causal_mask(seq, dtype)
+
+
+@cache
+def additive_causal_mask(seq: int, dtype: mx.Dtype) -> mx.array:
+    """0 on and below the diagonal, -inf above it; built once per shape and dtype."""
+    return mx.array(np.triu(np.full((seq, seq), -np.inf, np.float32), 1)).astype(dtype)
+
+
+def _mask(setting: Setting, x: mx.array) -> str | mx.array | None:
+    return causal_mask(x.shape[-2], x.dtype, setting.causal)
 
 
 def _attention(setting: Setting) -> nn.MultiHeadAttention:
@@ -46,7 +62,7 @@ def _encoder(setting: Setting) -> tuple[nn.Module, Call]:
     layer = nn.TransformerEncoderLayer(setting.dim, setting.heads, MLP_RATIO * setting.dim,
                                        dropout=0.0, activation=nn.gelu, norm_first=True)
     layer.attention = _attention(setting)
-    return layer, lambda m, x: m(x, _mask(setting))
+    return layer, lambda m, x: m(x, _mask(setting, x))
 
 
 def _decoder(setting: Setting) -> tuple[nn.Module, Call]:
@@ -54,7 +70,7 @@ def _decoder(setting: Setting) -> tuple[nn.Module, Call]:
                                        dropout=0.0, activation=nn.gelu, norm_first=True)
     layer.self_attention = _attention(setting)
     layer.cross_attention = _attention(setting)
-    return layer, lambda m, x, memory: m(x, memory, _mask(setting), None)
+    return layer, lambda m, x, memory: m(x, memory, _mask(setting, x), None)
 
 
 def _stateless(fn: Call) -> tuple[None, Call]:
@@ -72,7 +88,7 @@ MODULES: dict[str, Callable[[Setting], tuple[nn.Module | None, Call]]] = {
     "rope": lambda s: _stateless(lambda x: mx.fast.rope(
         x, s.head_dim, traditional=False, base=ROPE_BASE, scale=1.0, offset=0)),
     "sdpa": lambda s: _stateless(lambda q, k, v: sdpa(q, k, v, s.causal)),
-    "mha": lambda s: (_attention(s), lambda m, x: m(x, x, x, _mask(s))),
+    "mha": lambda s: (_attention(s), lambda m, x: m(x, x, x, _mask(s, x))),
     "encoder_layer": _encoder,
     "decoder_layer": _decoder,
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
+from mpsbench.apigaps import lacks_api
 from mpsbench.backends import get_backend
 from mpsbench.backends.base import Backend
 from mpsbench.errors import Unavailable, is_out_of_memory
@@ -97,9 +98,13 @@ UNSUPPORTED = re.compile(r"only supports|not supported|not implemented|not yet i
 
 
 def unsupported(error: BaseException) -> bool:
-    """Whether ``error`` is the framework saying it cannot do this (a kernel it lacks)."""
-    return isinstance(error, RuntimeError | NotImplementedError | TypeError | ValueError) \
-        and not isinstance(error, Unavailable) and bool(UNSUPPORTED.search(str(error)))
+    """Whether ``error`` is the framework saying it cannot do this: a kernel it lacks, or
+    a function or argument its release does not have (``apigaps.lacks_api``)."""
+    if isinstance(error, Unavailable):
+        return False
+    return lacks_api(error) or (
+        isinstance(error, RuntimeError | NotImplementedError | TypeError | ValueError)
+        and bool(UNSUPPORTED.search(str(error))))
 
 
 def unsupported_reason(point: Point, error: BaseException) -> str:
