@@ -184,3 +184,18 @@ def test_torch_weights_fill_every_parameter():
     module = torch_ops.MODULES["decoder_layer"](setting)
     with pytest.raises(ValueError, match="do not fill"):
         torch_ops.load_weights(module, {}, setting.dim)
+
+
+@pytest.mark.parametrize("phase", PHASES)
+@pytest.mark.parametrize("dtype", ["float32", "float16"])
+@pytest.mark.parametrize("op", ["sdpa", "mha", "encoder_layer", "decoder_layer"])
+def test_the_additive_mask_of_old_mlx_releases_computes_the_string_masks_function(
+        op, dtype, phase, monkeypatch):
+    """Before mlx 0.24 the ops pass an additive causal mask where the string is refused:
+    the same function as ``"causal"`` (and so, by test_parity, as torch's)."""
+    setting = Setting(batch=2, seq=8, dim=32, heads=4, causal=True)
+    with_string = run("mlx", op, setting, dtype, phase)
+    monkeypatch.setattr(mlx_ops, "mlx_takes_string_mask", lambda: False)
+    with_array = run("mlx", op, setting, dtype, phase)
+    assert_parity(with_array, with_string, TOLERANCE[dtype])
+    assert mlx_ops.causal_mask(8, mx.float16).dtype == mx.float16  # the inputs' dtype
