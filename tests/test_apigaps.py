@@ -30,7 +30,9 @@ def test_old_mlx_cpu_half_precision_is_skipped_before_it_aborts(monkeypatch):
     assert "aborts the process" in apigaps.reason("mlx", "linear", "cpu", "float16")
     assert apigaps.reason("mlx", "linear", "cpu", "float32") is None
     assert apigaps.reason("mlx", "linear", "gpu", "float16") is None
-    installed(monkeypatch, mlx="0.22.1")
+    installed(monkeypatch, mlx="0.27.1")
+    assert "crash the process" in apigaps.reason("mlx", "linear", "cpu", "bfloat16")
+    installed(monkeypatch, mlx="0.29.4")
     assert apigaps.reason("mlx", "linear", "cpu", "bfloat16") is None
 
 

@@ -57,7 +57,8 @@ GAPS = (
     Gap("mlx", "0.3.0", "nn.MaxPool2d", ("resnet50",)),
 )
 STRING_MASK_SINCE = "0.24.0"  # SDPA, nn.MultiHeadAttention and the layers take "causal"
-CPU_HALF_MATMUL_SINCE = "0.22.0"  # the CPU backend rewritten; half matmuls raise, not abort
+CPU_HALF_MATMUL_SINCE = "0.29.3"  # mlx/backend/cpu/matmul.cpp dispatches float16/bfloat16
+CPU_ERRORS_RAISE_SINCE = "0.22.0"  # before the CPU backend's rewrite, its errors abort
 TORCH_MPS_INDUCTOR_SINCE = "2.7.0"
 
 
@@ -75,10 +76,11 @@ def reason(framework: str, subject: str, device: str, dtype: str = "float32",
             if subject in gap.subjects and _below(gap.dist, gap.since):
                 return gap.reason()
         if device == "cpu" and dtype != "float32" and _below("mlx", CPU_HALF_MATMUL_SINCE):
+            ends = ("aborts the process" if _below("mlx", CPU_ERRORS_RAISE_SINCE) else
+                    "can crash the process as it exits (exit status -11 with 0.27.1)")
             return (f"mlx {installed_version('mlx')}'s CPU backend has no {dtype} matmul "
                     f"(from {CPU_HALF_MATMUL_SINCE} on): its '[Matmul::eval_cpu] Currently "
-                    "only supports float32.' is thrown on a worker thread and aborts the "
-                    "process, so it is skipped up front")
+                    f"only supports float32.' {ends}, so it is skipped up front")
     if framework == "torch" and device == "gpu" and mode == "compiled" and apple_silicon() \
             and _below("torch", TORCH_MPS_INDUCTOR_SINCE):
         return (f"torch {installed_version('torch')} has no inductor code generation for "
