@@ -98,3 +98,23 @@ def test_the_real_chain_runs_on_each_framework(framework):
     backend = get_backend(framework, "cpu")
     found = waitcheck.check(backend, "this", size=128)
     assert found.steps >= 4 and found.waits, found
+
+
+def test_a_gpu_benchmark_skips_where_its_release_wait_returns_early(monkeypatch):
+    """The benchmarks' setup asks the check before building anything on the GPU (the
+    Mac's MPS rehearsed: the hardware and the check are patched, here only)."""
+    from benchmarks import common, resnet50, transformer
+
+    monkeypatch.setattr(common, "gpu_hardware_present", lambda: True)
+    early = "torch 2.5.1's wait returns before the work is done on mps: ..."
+    monkeypatch.setattr(common, "gpu_reason", lambda framework: early)
+    bench = transformer.TorchLinear()
+    with pytest.raises(NotImplementedError, match="wait returns before"):
+        bench.setup("gpu", "float16", "eager", "forward", 1, 128)
+    with pytest.raises(NotImplementedError, match="wait returns before"):
+        resnet50.TorchForwardInference().setup("gpu", 1)
+    asked = []
+    monkeypatch.setattr(common, "gpu_reason", lambda framework: asked.append(framework))
+    with pytest.raises(NotImplementedError):  # the CPU is never checked; here: a grid skip
+        bench.setup("cpu", "float16", "compiled", "forward", 1, 128)
+    assert asked == []
