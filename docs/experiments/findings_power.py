@@ -7,7 +7,11 @@ turn, one fresh process a side a round, with the canary, exactly as findings re-
 a candidate; B is slowed by 0 (the A/A), 5, 10 and 25%. Each trial is judged by
 ``history.verdict.judge``. Results: docs/performance.md, "Verdicts: power".
 
-    nice -n 10 python docs/experiments/findings_power.py [TRIALS] [ROUNDS] > power.json
+    nice -n 10 python docs/experiments/findings_power.py [TRIALS] [ROUNDS] > power.jsonl
+    python docs/experiments/findings_power.py --summarise power.jsonl
+
+The summary also judges the same processes by two looser rules, to show what the host
+band and the host index each do: the index without the band, and neither.
 """
 
 import json
@@ -56,6 +60,34 @@ def main(trials: int, rounds: int) -> None:
                       flush=True)
 
 
-if __name__ == "__main__":
+def summarise(path: Path) -> None:
+    """Per slowdown: trials, and how many each rule confirmed (as slower; for the A/A,
+    either way: any confirmation there is false)."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rules = {"as judged (host index, band)": lambda b, a: judge(b, a),
+             "host index, no band": lambda b, a: judge(b, a, band=float("inf")),
+             "raw medians, no band": lambda b, a: judge([(v, None) for v, _ in b],
+                                                        [(v, None) for v, _ in a],
+                                                        band=float("inf"))}
+    print("| B slowed by | trials | " + " | ".join(rules) + " |")
+    print("|---|---|" + "---|" * len(rules))
+    for slowdown in SLOWDOWNS:
+        mine = [r for r in rows if r["slowdown"] == slowdown]
+        if not mine:
+            continue
+        counts = []
+        for rule in rules.values():
+            verdicts = [rule([tuple(p) for p in r["before"]], [tuple(p) for p in r["after"]])
+                        for r in mine]
+            confirmed = sum(v.verdict == "confirmed" and (v.low > 1 or not slowdown)
+                            for v in verdicts)
+            counts.append(f"{confirmed}/{len(mine)} confirmed, "
+                          f"{sum(v.verdict == 'inconclusive' for v in verdicts)} inconclusive")
+        print(f"| {slowdown:.0%} | {len(mine)} | " + " | ".join(counts) + " |")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--summarise"]:
+    summarise(Path(sys.argv[2]))
+elif __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 3, int(sys.argv[2]) if len(sys.argv) > 2
          else 4)
