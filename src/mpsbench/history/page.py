@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +56,21 @@ def findings(results_dir: Path, machine: str, history: Path = DEFAULT_HISTORY,
     found = []
     for candidate in candidates(pairs, points):
         verdict = state.verdicts.get(candidate.id)
-        found.append(Finding(candidate, verdict["verdict"], verdict["line"]) if verdict
+        found.append(Finding(candidate, verdict["verdict"],
+                             verdict["line"] + _remeasured(state, candidate)) if verdict
                      else Finding(candidate, NOT_RERUN, NOT_RERUN))
     return found, problems
+
+
+def _remeasured(state: State, candidate: Candidate) -> str:
+    """'; re-measured 20 ms -> 21 ms': the median of each side's process medians."""
+    rounds = state.rounds.get(f"{candidate.pair.before}..{candidate.pair.after}", [])
+    sides = [[r[side][candidate.point] for r in rounds if candidate.point in r[side]]
+             for side in ("before", "after")]
+    if not all(sides):
+        return ""
+    before, after = (statistics.median(side) for side in sides)
+    return f"; re-measured {seconds(before)} -> {seconds(after)}"
 
 
 def _cpu(folder: Path) -> str:
