@@ -79,3 +79,49 @@ def test_a_hostile_machine_name_is_refused_and_never_reaches_the_site(published_
     assert not ran
     assert not any("img" in b or "onerror" in b for b in buttons)
     assert HOSTILE not in (site / "html" / "index.json").read_text()
+
+
+def hostile_contribution(published_site, site) -> None:
+    """results/evilbox: alpha's results under a valid name, with markup in every
+    machine.json field asv shows and in a key of its results' params."""
+    results = site / "results"
+    shutil.copytree(published_site / "results", results)
+    shutil.copytree(results / "alpha", results / "evilbox")
+    rename_machine(results, "evilbox", "evilbox")
+    info = results / "evilbox" / "machine.json"
+    fields = ("cpu", "os", "arch", "ram", "num_cpu", "allocator", "torch_threads")
+    info.write_text(json.dumps({**json.loads(info.read_text()),
+                                **dict.fromkeys(fields, HOSTILE)}))
+    for path in (results / "evilbox").glob("*-existing-*.json"):
+        data = json.loads(path.read_text())
+        data["params"][HOSTILE] = "x"
+        path.write_text(json.dumps(data))
+
+
+def test_a_hostile_contributed_folder_is_refused_by_publishing_and_named(published_site,
+                                                                         tmp_path, capsys):
+    from mpsbench.publishing import publish_admitted
+
+    # control: asv alone publishes it, and its markup runs in the browser
+    control = tmp_path / "control"
+    hostile_contribution(published_site, control)
+    publish(published_site, control)
+    _, ran = ran_script_on_hover(control, ["alpha", "evilbox"])
+    assert ran, "asv's site no longer runs machine fields or param keys: the control is void"
+
+    # through the gate: the folder is left out, named, and nothing of it reaches html/
+    site = tmp_path / "site"
+    hostile_contribution(published_site, site)
+    config = json.loads((published_site / "asv.conf.json").read_text())
+    config.update(results_dir=str(site / "results"), html_dir=str(site / "html"))
+    (site / "asv.conf.json").write_text(json.dumps(config))
+    before = snapshot(site / "results")
+    notes = publish_admitted(site / "results", site / "asv.conf.json")
+    assert snapshot(site / "results") == before
+    (note,) = notes
+    assert note.startswith(f"left out {site / 'results' / 'evilbox'}: machine.json: ")
+    assert f"left out {site / 'results' / 'evilbox'}" in capsys.readouterr().err
+    buttons, ran = ran_script_on_hover(site, ["alpha", "beta"])
+    assert not ran and "evilbox" not in buttons
+    published = "".join(p.read_text(errors="replace") for p in (site / "html").rglob("*.json"))
+    assert "evilbox" not in published and "onerror" not in published

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,11 @@ from mpsbench.cooldown import COOLDOWN_ENV, cooldown_fraction
 from mpsbench.errors import UserError
 from mpsbench.threads import THREADS_ENV, cpu_threads
 
+from . import test_bad_input
 from .conftest import ROOT
-from .test_bad_input import refused, run, site, snapshot  # noqa: F401 (site: a fixture)
+from .test_bad_input import refused, result_file, run, snapshot
+
+site = test_bad_input.site  # the fixture: a copy of two machines' results to damage
 
 # -- the environment: validated when read, a stated range, a fallback that warns --------
 
@@ -97,7 +102,7 @@ def test_selfcheck_refuses_a_units_pattern_that_is_no_regex(suite_root, capsys, 
 
 
 @pytest.mark.parametrize("option", ["--machine", "--commit"])
-def test_table_refuses_an_empty_machine_or_commit(site, capsys, option):  # noqa: F811
+def test_table_refuses_an_empty_machine_or_commit(site, capsys, option):
     err = refused(capsys, "table", "--results", str(site / "results"), option, "",
                   watch=site)
     assert f"{option} is empty; give a value or leave the option out" in err
@@ -116,7 +121,7 @@ def test_generate_refuses_a_release_dated_in_the_future(tmp_path, capsys, year):
 
 
 @pytest.fixture
-def recording(site, tmp_path, monkeypatch) -> Path:  # noqa: F811
+def recording(site, tmp_path, monkeypatch) -> Path:
     """A clone-like folder: asv.conf.json naming results/, a generated history."""
     (site / "asv.conf.json").write_text(json.dumps({"results_dir": "results"}))
     assert run_quiet(["history", "generate", "--releases", str(ROOT / "releases.toml"),
@@ -153,7 +158,7 @@ def test_a_second_run_on_the_same_machine_is_refused_while_the_first_holds_the_l
         pass  # released, and another machine's lock is its own
 
 
-def test_the_benchmarked_versions_are_written_whole_or_not_at_all(site, monkeypatch):  # noqa: F811
+def test_the_benchmarked_versions_are_written_whole_or_not_at_all(site, monkeypatch):
     results = site / "results"
     facts = results / "alpha" / "machine.facts"
     before = facts.read_bytes()
@@ -175,3 +180,160 @@ def test_the_benchmarked_versions_are_written_whole_or_not_at_all(site, monkeypa
         envinfo.record_benchmarked(results, "alpha", [])
     assert facts.read_bytes() == before
     assert [p.name for p in facts.parent.iterdir() if p.name.startswith(".")] == []
+
+
+# -- the gate: a contributed folder is admitted whole or refused whole, named -----------
+
+HOSTILE = "<img src=x onerror=window.__xss=1>"
+
+
+def damage(site: Path, change) -> Path:
+    """alpha's results file, after ``change(data)`` edits its JSON."""
+    path = result_file(site)
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def a_row(data: dict, fixture: str = "report_fixture.TorchMatMul.time_step") -> list:
+    return data["results"][fixture]
+
+
+def is_left_out(site: Path, capsys, message: str, commands=("check-results", "table")) -> None:
+    """Each command leaves alpha out naming ``message`` (check-results: refuses it), and
+    nothing under ``site`` changes."""
+    results = site / "results"
+    if "recorded" in commands and not (site / "history").exists():
+        assert run(capsys, "history", "generate", "--releases", str(ROOT / "releases.toml"),
+                   "--history", str(site / "history"))[0] == 0
+    for command in commands:
+        if command == "check-results":
+            err = refused(capsys, "check-results", str(results / "alpha"), watch=site)
+            assert f"refused {results / 'alpha'}: " in err and message in err, err
+            continue
+        argv = {"table": ["table", "--results", str(results)],
+                "report": ["report", "--results", str(results), "--html", str(site / "html")],
+                "recorded": ["history", "recorded", "--results", str(results), "--history",
+                             str(site / "history")]}[command]
+        before = snapshot(results)
+        code, out, err = run(capsys, *argv)
+        note = next((line for line in err.splitlines()
+                     if line.startswith(f"note: left out {results / 'alpha'}: ")), "")
+        assert message in note, (command, err)
+        assert "## ResNet-50 on alpha" not in out and snapshot(results) == before
+
+
+@pytest.mark.parametrize("field", ["cpu", "os", "arch", "ram", "num_cpu", "allocator",
+                                   "torch_threads"])
+def test_markup_in_any_machine_field_refuses_the_folder(site, capsys, field):
+    path = site / "results" / "alpha" / "machine.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), field: HOSTILE}))
+    is_left_out(site, capsys, f"machine.json: {field} = '{HOSTILE}' holds characters outside "
+                "letters, digits")
+
+
+def test_markup_in_a_params_key_refuses_the_folder(site, capsys):
+    damage(site, lambda data: data["params"].update({HOSTILE: "x"}))
+    is_left_out(site, capsys, f"a key of params = '{HOSTILE}' holds characters outside")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda row: row[1].__setitem__(4, ["'1'", "'2'"]),
+     "results['report_fixture.TorchMatMul.time_step'] batch = \"'1'\" is text where the "
+     "suite declares a number"),
+    (lambda row: row[1].__setitem__(2, ["'eager'", "'max-autotune'"]),
+     "mode = \"'max-autotune'\" is not a value this suite declares"),
+    (lambda row: row[0].__setitem__(0, float("inf")), "value inf is impossible for seconds"),
+    (lambda row: row[0].__setitem__(0, -5), "value -5 is impossible for seconds (above 0"),
+    (lambda row: row[0].__setitem__(0, 0), "value 0 is impossible for seconds"),
+    (lambda row: row[0].__setitem__(0, 1e300), "value 1e+300 is impossible for seconds"),
+    (lambda row: row[0].__setitem__(0, True), "value = True is impossible: not a number"),
+    (lambda row: row[0].__setitem__(0, "0.1"), "value = '0.1' is impossible: not a number"),
+])
+def test_a_value_or_param_the_suite_cannot_have_refuses_the_folder(site, capsys, change,
+                                                                   message):
+    damage(site, lambda data: change(a_row(data)))
+    is_left_out(site, capsys, message)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda data: data.update(date=float("nan")), "date = nan is not a time from 2000 to now"),
+    (lambda data: data.update(date=253402300799000), "is not a time from 2000 to now"),
+    (lambda data: data.update(params=["machine", "alpha"]), "params = ['machine', 'alpha'] "
+     "is not an object"),
+    (lambda data: data.update(commit_hash="<b>"), "commit_hash = '<b>' is not a commit hash"),
+])
+def test_a_results_file_with_an_impossible_field_refuses_the_folder(site, capsys, change,
+                                                                   message):
+    damage(site, change)
+    is_left_out(site, capsys, message)
+
+
+def test_deeply_nested_json_refuses_the_folder_in_every_reader(site, capsys):
+    path = result_file(site)
+    path.write_text('{"a": ' * 100_000 + "1" + "}" * 100_000)
+    is_left_out(site, capsys, f"{path.name}: it is nested deeper than 12 levels",
+                ("check-results", "table", "report", "recorded"))
+
+
+@pytest.mark.parametrize("name", ["results", "machine.facts", "machine.json"])
+def test_a_fifo_in_a_machine_folder_refuses_it_without_hanging(site, capsys, name):
+    path = result_file(site) if name == "results" else site / "results" / "alpha" / name
+    path.unlink()
+    os.mkfifo(path)
+    is_left_out(site, capsys, f"{path.name} is a FIFO, not a regular file",
+                ("check-results", "table", "report", "recorded"))
+
+
+def test_a_fifo_benchmarks_json_is_named_without_hanging(site, capsys):
+    path = site / "results" / "benchmarks.json"
+    path.unlink()
+    os.mkfifo(path)
+    err = refused(capsys, "table", "--results", str(site / "results"), watch=site)
+    assert f"{path} is unreadable (it is a FIFO, not a regular file)" in err
+
+
+def test_a_results_file_linked_to_dev_zero_refuses_the_folder_without_reading_it(
+        site, capsys):
+    path = result_file(site)
+    path.unlink()
+    path.symlink_to("/dev/zero")
+    is_left_out(site, capsys, f"{path.name} is a symbolic link, not a regular file",
+                ("check-results", "table", "report", "recorded"))
+
+
+def test_a_machine_folder_that_is_a_link_or_unreadable_is_named_in_a_note(site, capsys,
+                                                                         tmp_path):
+    results = site / "results"
+    shutil.move(results / "alpha", tmp_path / "alpha")
+    (results / "alpha").symlink_to(tmp_path / "alpha")
+    is_left_out(site, capsys, "it is a symbolic link, not a folder",
+                ("table", "report", "recorded"))
+    (results / "alpha").unlink()
+    shutil.move(tmp_path / "alpha", results / "alpha")
+    (results / "alpha").chmod(0)
+    try:
+        if os.access(results / "alpha", os.R_OK):
+            pytest.skip("running as root: a folder without permissions is still readable")
+        is_left_out(site, capsys, "it cannot be read (Permission denied)",
+                    ("table", "report", "recorded"))
+    finally:
+        (results / "alpha").chmod(0o755)
+
+
+def test_check_results_admits_the_recorded_folders(site, capsys):
+    code, out, err = run(capsys, "check-results", str(site / "results"))
+    assert code == 0, err
+    assert f"admitted {site / 'results' / 'alpha'}" in out
+    assert f"admitted {site / 'results' / 'beta'}" in out
+
+
+def test_a_truncated_results_file_is_named_with_the_fix_before_a_run(recording, capsys):
+    path = result_file(recording)
+    path.write_bytes(path.read_bytes()[:4096])
+    err = refused(capsys, "history", "record", "--name", "alpha", "--history", "history",
+                  watch=recording)
+    shown = path.relative_to(recording)  # as --results gives it: results/
+    assert f"{shown} is unreadable (it is not whole JSON (" in err
+    assert f"Move it away (mv {shown} {shown}.broken) and run again" in err

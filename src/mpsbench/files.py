@@ -22,6 +22,9 @@ LOCKS = Path(".asv") / "locks"
 class UnsafeFile(OSError):
     """A path that is no regular file (a FIFO, a device, a folder) or is too big to read."""
 
+    def __str__(self) -> str:
+        return self.strerror or ""
+
 
 def write_whole(path: Path, text: str, fix: str) -> None:
     """Write ``text`` to ``path`` through a temporary file beside it: the old file stays
@@ -76,8 +79,9 @@ def read_bounded(path: Path, limit: int = MAX_READ_BYTES) -> bytes:
 
 
 def unsafe(path: Path, why: str) -> UnsafeFile:
+    """An ``UnsafeFile`` for ``path``: ``why`` is its message (and ``strerror``)."""
     error = UnsafeFile(why)
-    error.filename = str(path)
+    error.strerror, error.filename = why, str(path)
     return error
 
 

@@ -34,11 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from asv import machine as asv_machine
 from asv import results as asv_results
 from asv import util as asv_util
 
+from mpsbench import gate
 from mpsbench.errors import UserError
+from mpsbench.files import read_bounded
 
 BASE_COLUMNS = ["machine", "commit", "date", "env", "versions", "benchmark", "module", "cls",
                 "metric", "version", "current", "value", "status", "unit"]
@@ -97,10 +98,10 @@ def load_benchmark_index(results_dir: Path, discover: bool = True) -> dict[str, 
     benchmarks themselves, discovered as asv discovers them (unless not ``discover``)."""
     path = results_dir / "benchmarks.json"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path).decode("utf-8"))
     except FileNotFoundError:
         data = discover_benchmarks(results_dir) if discover else {}
-    except (OSError, ValueError) as error:  # ValueError: not UTF-8, or not JSON
+    except (OSError, ValueError, RecursionError) as error:  # ValueError: not UTF-8 or JSON
         raise UserError(f"{path} is unreadable ({_short(error)}); delete it (mpsbench then "
                         "reads the benchmarks themselves) or write it again with 'asv run "
                         "--bench just-discover'") from None
@@ -234,10 +235,14 @@ def load_results(results_dir: Path | str) -> LoadedResults:
     if not results_dir.is_dir():
         raise UserError(f"no results directory at {results_dir}; run 'asv run' first "
                         "(or pass --results DIR)")
-    paths = list(asv_results.iter_results_paths(str(results_dir)))
-    index = load_benchmark_index(results_dir, discover=bool(paths))
+    index = load_benchmark_index(results_dir, discover=any(results_dir.glob("*/?*.json")))
+    admission = gate.admit(results_dir, index)  # before any file of a folder is read
+    paths = [(str(results_dir / machine), path.name, machine)
+             for machine in admission.admitted
+             for path in sorted((results_dir / machine).glob("*.json"))
+             if path.name != "machine.json"]
     rows: list[dict[str, Any]] = []
-    problems = unreadable_machine_files(results_dir)
+    problems = admission.notes()
     for root, filename, machine in paths:
         path = os.path.join(root, filename)
         try:
@@ -256,30 +261,6 @@ def load_results(results_dir: Path | str) -> LoadedResults:
     if not rows:
         problems.append(f"no results found under {results_dir}")
     return LoadedResults(frame, problems)
-
-
-def unreadable_machine_files(results_dir: Path) -> list[str]:
-    """A note for each machine folder whose machine.json asv cannot read.
-
-    asv skips every result in such a folder (with only a log line) and 'asv publish'
-    stops on it, so the folder's results are left out here too, and said so.
-    """
-    notes = []
-    for folder in sorted(p for p in results_dir.iterdir() if p.is_dir()):
-        if not any(f.name != "machine.json" for f in folder.glob("*.json")):
-            continue  # no results to load, nothing left out
-        path = folder / "machine.json"
-        try:
-            data = asv_util.load_json(str(path), api_version=asv_machine.Machine.api_version)
-            if isinstance(data, dict) and isinstance(data.get("machine"), str):
-                continue
-            error = "it names no machine"
-        except (asv_util.UserError, OSError, ValueError, TypeError) as exc:
-            error = _short(exc)
-        notes.append(f"left out {folder}: {path.name} is unreadable ({error}); 'asv publish' "
-                     f"stops on it too. Write it again with 'mpsbench machine --name "
-                     f"{folder.name}' (or 'asv machine'), or move the folder away")
-    return notes
 
 
 def _stale_notes(frame: pd.DataFrame, index: dict[str, dict[str, Any]]) -> list[str]:

@@ -12,14 +12,14 @@ import importlib
 
 from mpsbench.errors import needs_extra
 
-NAMES = ["machine", "history", "table", "report", "publish", "run", "contribute", "selfcheck",
-         "synccheck"]
+NAMES = ["machine", "history", "table", "report", "publish", "check-results", "run",
+         "contribute", "selfcheck", "synccheck"]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:
     for name in NAMES:
         try:
-            module = importlib.import_module(f"mpsbench.commands.{name}")
+            module = importlib.import_module(f"mpsbench.commands.{name.replace('-', '_')}")
         except ModuleNotFoundError as error:
             problem = needs_extra(error)
             if problem is error:

@@ -9,13 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from mpsbench import waitcheck
+from mpsbench import gate, waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.commands import findings
 from mpsbench.commands.options import add_folders, url_template
-from mpsbench.errors import UserError
+from mpsbench.errors import UserError, needs_extra
 from mpsbench.facts import facts_path
-from mpsbench.files import machine_lock
+from mpsbench.files import machine_lock, read_bounded
 from mpsbench.history import index, ledger, package, record, releases, repo, selection
 from mpsbench.launch import launch_args
 
@@ -200,6 +200,7 @@ def run_selection(args: argparse.Namespace) -> int:
 
 def run_record(args: argparse.Namespace) -> int:
     record.planned(args.history, FRAMEWORK_IDS, args.first, args.last)  # the bounds, first
+    gate.check_before_run(args.results / args.name)
     with machine_lock(args.name):  # one run at a time writes this machine's results
         return record_commits(args)
 
@@ -278,20 +279,20 @@ def recorded_commits(results: Path) -> tuple[dict[str, set[str]], list[str]]:
     if not results.is_dir():
         raise UserError(f"no results directory at {results}; run 'asv run' first "
                         "(or pass --results DIR)")
+    try:  # the gate and the reader need the 'report' extra
+        from mpsbench import gate
+        from mpsbench.results import load_benchmark_index
+    except ModuleNotFoundError as error:
+        raise needs_extra(error) from None
+
+    admission = gate.admit(results, load_benchmark_index(results))
     found: dict[str, set[str]] = {}
-    notes = []
-    for path in sorted(results.glob("*/*.json")):
-        if path.name == "machine.json":
-            continue
-        try:
-            commit = json.loads(path.read_text(encoding="utf-8")).get("commit_hash")
-        except (OSError, ValueError, AttributeError):
-            commit = None
-        if not isinstance(commit, str):
-            notes.append(f"skipped {path}: not a results file")
-            continue
-        found.setdefault(path.parent.name, set()).add(commit)
-    return found, notes
+    for machine in admission.admitted:  # every results file there checked whole
+        for path in sorted((results / machine).glob("*.json")):
+            if path.name != "machine.json":
+                commit = json.loads(read_bounded(path))["commit_hash"]
+                found.setdefault(machine, set()).add(commit)
+    return found, admission.notes()
 
 
 def run_recorded(args: argparse.Namespace) -> int:

@@ -49,7 +49,7 @@ def publish(config: Path = DEFAULT_CONFIG) -> int:
     if unlisted:
         print(f"note: {len(unlisted)} recorded points are in no grid and stay off asv's "
               f"graphs, e.g. {unlisted[0]}", file=sys.stderr)
-    asv_publish(config)
+    admitted_publish(config, results)
     site.install_ui(html)
     site.write_sidecars(html)
     dropped = site.drop_machines_without_graphs(html)
@@ -81,6 +81,23 @@ def generate_history(config: Path, repo: Path) -> None:
     release_list = config.parent / releases.DEFAULT_PATH
     commits = list(package.commits(releases.load(release_list)))
     history_repo.generate(repo, commits, str(release_list))
+
+
+def admitted_publish(config: Path, results: Path) -> None:
+    """'asv publish' of the folders the gate admits (asv reads every folder it finds, and
+    shows machine fields and param names as HTML): from a scratch copy holding only those,
+    through a copy of ``config`` naming it. A copy, not a move: a contributor's folder is
+    never changed, and the copy holds the bytes the gate checked."""
+    from mpsbench import gate
+    from mpsbench.history.record import asv_config_for
+    from mpsbench.results import load_benchmark_index
+
+    admission = gate.admit(results, load_benchmark_index(results))
+    for note in admission.notes():
+        print(f"note: {note}", file=sys.stderr)
+    with gate.admitted_copy(results, admission) as copy, \
+            asv_config_for(copy, config) as where:
+        asv_publish(Path(where[-1]) if where else config)
 
 
 def asv_publish(config: Path) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from mpsbench import canary, samples
+from mpsbench import canary, gate, samples
 from mpsbench.commands import history, machine, publish, table
 from mpsbench.commands.options import HTML, MAX_ROUNDS, RESULTS, regex, whole_number
 from mpsbench.errors import UserError
@@ -127,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     print_plan(args, work)
     if args.plan:  # says what a run would do, and writes nothing under results/
         return 0
+    gate.check_before_run(RESULTS / args.name)
     with machine_lock(args.name):
         return record_and_publish(args, plan, work, extra)
 
