@@ -119,7 +119,8 @@ def test_a_hostile_contributed_folder_is_refused_by_publishing_and_named(publish
     notes = publish_admitted(site / "results", site / "asv.conf.json")
     assert snapshot(site / "results") == before
     (note,) = notes
-    assert note.startswith(f"left out {site / 'results' / 'evilbox'}: machine.json: ")
+    assert note.startswith(f"left out {site / 'results' / 'evilbox'}: ")
+    assert "holds characters outside letters, digits" in note
     assert f"left out {site / 'results' / 'evilbox'}" in capsys.readouterr().err
     buttons, ran = ran_script_on_hover(site, ["alpha", "beta"])
     assert not ran and "evilbox" not in buttons
