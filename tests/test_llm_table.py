@@ -96,16 +96,16 @@ def test_table_command_prints_recorded_llm_results(tmp_path, capsys):
     results = record(tmp_path, BENCH)
     assert main(["table", "--llm", "--results", str(results)]) == 0
     out = capsys.readouterr().out
-    assert "Small-LLM inference on test-machine, cpu" in out and "tokens/s" in out
+    assert "Small-LLM inference on test-machine, cpu, float32" in out and "tokens/s" in out
     lines = [line for line in out.splitlines() if line.startswith("| tiny")]
     assert len(lines) == 2  # prompt and generation
-    cells = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    assert cells[:3] == ["tiny", "float32", "prompt"]
-    assert float(cells[4]) > 0 and float(cells[5]) > 0  # torch and MLX tokens/s
+    cells = [cell.strip().replace(",", "") for cell in lines[0].strip("|").split("|")]
+    assert cells[:3] == ["tiny", "prompt", "1 x 128"]  # one dtype: named in the heading
+    assert float(cells[3]) > 0 and float(cells[4]) > 0  # torch and MLX tokens/s
     header = next(line for line in out.splitlines() if line.startswith("| model"))
     assert "torch compiled" not in header  # torch.compile on the CPU: full grid only
     assert "torch compiled: no results recorded" in out
-    assert float(cells[6]) > 0  # MLX/torch
+    assert float(cells[5]) > 0  # MLX/torch
     assert main(["table", "--llm", "--html", "--results", str(results)]) == 0
     assert "<table" in capsys.readouterr().out
     commit = out.split("(torch: ")[1][:8]

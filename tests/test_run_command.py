@@ -17,23 +17,24 @@ def test_run_calls_each_step_in_order_with_complete_arguments(monkeypatch, capsy
     monkeypatch.setattr(run, "stream_asv",
                         lambda args, *rest: calls.append(("asv run", {"args": args})) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
-    monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
+    monkeypatch.setattr(run, "print_versus_tables", lambda *args: None)
 
     assert main(["run", "--name", "box", "--", "--quick"]) == 0
 
     names = [name for name, _ in calls]
-    assert names == ["history", "machine", "asv run", "asv run", "publish", "table"]
-    first, second = calls[2][1]["args"], calls[3][1]["args"]
+    assert names == ["history", "machine", "asv run", "table", "publish"]
+    first = second = calls[2][1]["args"]
     assert first[:3] == ("run", "--machine", "box")[:3] or first[:3] == ["run", "--machine",
                                                                           "box"]
     assert first[-1] == "--quick" and "--bench" in first and "rounds=1" in second
     assert calls[1][1]["args"] == ("box",)
-    table_args = calls[-1][1]
+    table_args = calls[-2][1]
     assert table_args["machine"] == "box" and not table_args.get("frameworks")
     out = capsys.readouterr().out
-    assert "benchmark processes in 2 asv run(s)" in out
+    assert "benchmark processes in 1 asv run(s)" in out
     assert "python3 -m http.server -b 127.0.0.1 -d html" in out
-    assert "mpsbench run --grid default" in out and "asv compare --machine box" in out
+    assert "bin/mpsbench run --grid default" in out
+    assert "bin/mpsbench table --frameworks --machine box" in out
 
 
 def test_a_bench_of_your_own_is_one_asv_run(monkeypatch):
@@ -43,6 +44,6 @@ def test_a_bench_of_your_own_is_one_asv_run(monkeypatch):
         monkeypatch.setattr(module, function, lambda *args, **options: 0)
     monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
-    monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
+    monkeypatch.setattr(run, "print_versus_tables", lambda *args: None)
     assert main(["run", "--name", "box", "--", "--bench", "resnet50"]) == 0
     assert len(runs) == 1 and runs[0][-2:] == ["--bench", "resnet50"]

@@ -15,10 +15,10 @@ import pytest
 from mpsbench import envinfo
 from mpsbench.cli import build_parser
 from mpsbench.estimate import estimate, recorded_per_process
-from mpsbench.firstlook import FIRST_LOOK, grid_chunks, operator_markdown, operator_table
+from mpsbench.firstlook import FIRST_LOOK, caveats, grid_chunks, versus_markdown, versus_table
 from mpsbench.hardware import NO_GPU_HARDWARE
 from mpsbench.plan import Benchmark, Plan, discover_in_subprocess, short_reason
-from mpsbench.progress import Progress, duration, work_items
+from mpsbench.progress import INSTALL, Progress, duration, install_item, work_items
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,10 +53,21 @@ def test_first_look_selects_points_of_the_default_grid_under_their_names(default
     for chunk in FIRST_LOOK:
         selected = default_plan.select(list(chunk.regexes))
         assert selected.benchmarks and {b.name for b in selected.benchmarks} <= names
-    ops = default_plan.select(list(FIRST_LOOK[1].regexes))
-    assert {b.name for b in ops.benchmarks} >= {"transformer.TorchSDPA.time_step",
-                                                "transformer.MLXSDPA.time_step"}
-    assert all("'forward'" in c and "'eager'" in c for b in ops.benchmarks for c in b.combos)
+    versus = default_plan.select(list(FIRST_LOOK[0].regexes))
+    names = {b.name for b in versus.benchmarks}
+    assert names >= {"transformer.TorchSDPA.time_step", "transformer.MLXSDPA.time_step",
+                     "resnet50.MLXForwardInference.time_step", "llm.TorchPrefill.time_step",
+                     "llm.MLXDecode.time_step"}
+    assert all("'eager'" in c for b in versus.benchmarks if not b.name.startswith("resnet50")
+               for c in b.combos)
+    assert all("'forward'" in c for b in versus.benchmarks
+               if b.name.startswith("transformer") for c in b.combos)
+    assert all("'tiny'" in c for b in versus.benchmarks if b.name.startswith("llm")
+               for c in b.combos)
+    assert len(FIRST_LOOK) == 1 and "rounds=1" in FIRST_LOOK[0].asv_args
+    assert "resnet50.TorchBackwardTraining.time_step" in names
+    assert all(c.endswith(", 1)") for b in versus.benchmarks
+               if b.name.startswith("resnet50") for c in b.combos)
 
 
 def test_grid_chunks_cover_every_benchmark_once(default_plan):
@@ -161,19 +172,56 @@ def test_estimate_uses_this_machines_recorded_durations(tmp_path):
     assert found.seconds(plan) == pytest.approx(2 * 4.03 + found.per_round["m.B.time_step"])
 
 
-def test_operator_table_at_the_default_point():
-    base = {"machine": "box", "commit": "c1", "module": "transformer", "metric": "time_step",
-            "device": "cpu", "dtype": "float16", "batch": 1, "seq": 128, "phase": "forward",
-            "mode": "eager", "heads": float("nan"), "mask": float("nan")}
-    rows = [{**base, "cls": "TorchSoftmax", "value": 0.002},
-            {**base, "cls": "MLXSoftmax", "value": 0.001},
-            {**base, "cls": "MLXSoftmax", "mode": "compiled", "value": 0.0005},
-            {**base, "cls": "TorchSoftmax", "batch": 8, "value": 9.0}]
-    table = operator_table(pd.DataFrame(rows), "box", "c1", "cpu")
-    assert table.loc["Softmax", "torch"] == 0.002
-    assert table.loc["Softmax", "torch/MLX"] == pytest.approx(2.0)
-    assert table.loc["Softmax", "torch/MLX compiled"] == pytest.approx(4.0)
-    assert "| Softmax |" in operator_markdown(table).replace("  ", " ").replace("  ", " ")
+def test_versus_table_puts_torch_and_mlx_side_by_side_with_a_verdict():
+    base = {"machine": "box", "commit": "c1", "metric": "time_step", "device": "cpu",
+            "mode": "eager"}
+    op = {**base, "module": "transformer", "dtype": "float16", "batch": 1, "seq": 128,
+          "phase": "forward", "heads": float("nan"), "mask": float("nan")}
+    rows = [{**op, "cls": "TorchSoftmax", "value": 0.002},
+            {**op, "cls": "MLXSoftmax", "value": 0.001},
+            {**op, "cls": "MLXSoftmax", "mode": "compiled", "value": 0.0005},
+            {**op, "cls": "TorchSoftmax", "batch": 8, "value": 9.0},
+            {**op, "cls": "TorchGELU", "value": 0.0031},
+            {**op, "cls": "MLXGELU", "value": 0.0030},
+            {**op, "cls": "TorchLinear", "device": "gpu", "value": 1.0},
+            {**base, "module": "resnet50", "cls": "TorchForwardInference", "batch": 1,
+             "mode": float("nan"), "value": 0.1},
+            {**base, "module": "resnet50", "cls": "MLXForwardInference", "batch": 1,
+             "mode": float("nan"), "value": 2.3},
+            {**base, "module": "llm", "cls": "TorchPrefill", "model": "tiny",
+             "dtype": "float32", "batch": 1, "prompt": 128, "value": 0.01},
+            {**base, "module": "llm", "cls": "MLXDecode", "model": "tiny",
+             "dtype": "float32", "batch": 1, "prompt": 128, "value": 0.02}]
+    table = versus_table(pd.DataFrame(rows), "box", "c1", "cpu")
+    assert list(table.index) == ["ResNet-50 forward (inference), batch 1", "GELU", "Softmax",
+                                 "tiny LLM, 128-token prompt", "tiny LLM, per generated token"]
+    assert table.loc["Softmax", "torch"] == 0.002 and table.loc["Softmax", "MLX"] == 0.001
+    assert table.loc["Softmax", "verdict"] == "MLX 2.0x faster"
+    assert table.loc["GELU", "verdict"] == "about even (within 10%)"
+    assert table.loc["ResNet-50 forward (inference), batch 1", "verdict"] == "torch 23x faster"
+    assert table.loc["tiny LLM, 128-token prompt", "verdict"] == "no MLX value"
+    assert table.loc["tiny LLM, per generated token", "verdict"] == "no torch value"
+    shown = versus_markdown(table)
+    assert "torch (ms)" in shown and "| 2 " in shown.replace("  ", " ") or "2.000" in shown
+    assert versus_table(pd.DataFrame(rows), "box", "c1", "gpu").loc[
+        "Linear", "verdict"] == "no MLX value"
+
+
+def test_the_linux_cpu_caveat_stands_beside_cpu_numbers_only():
+    assert any("reference BLAS" in note for note in caveats("cpu", "Linux-6.1-x86_64"))
+    assert not any("reference BLAS" in note for note in caveats("gpu", "Linux-6.1-x86_64"))
+    assert not any("reference BLAS" in note for note in caveats("cpu", "macOS-15.1-arm64"))
+    assert all(any("float16" in note for note in caveats(d, "Linux")) for d in ("cpu", "gpu"))
+
+
+def test_progress_counts_the_environment_install_before_the_benchmarks():
+    plan = Plan([Benchmark("transformer.MLXA.time_step", 1, ["a(1)"], [None])])
+    clock = iter(range(0, 1000, 30))
+    progress = Progress([install_item(120.0), *work_items(plan, lambda name: 10.0)],
+                        now=lambda: next(clock))
+    assert INSTALL in progress.line() and "about 2 min left" in progress.line()
+    progress.feed("[ 0.00%] ··· Running (transformer.MLXA.time_step--).")
+    assert progress.done == 2 and progress.processes_done == 1
 
 
 def test_benchmarked_versions_go_into_the_facts(tmp_path, monkeypatch):

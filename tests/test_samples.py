@@ -26,7 +26,7 @@ def test_run_appends_unless_told_to_replace_and_prints_what_it_did(monkeypatch, 
     runs = []
     monkeypatch.setattr(run, "stream_asv", lambda args, *rest: runs.append(args) or (0, ""))
     monkeypatch.setattr(envinfo, "record_benchmarked", lambda *args: {})
-    monkeypatch.setattr(run, "print_operator_tables", lambda *args: None)
+    monkeypatch.setattr(run, "print_versus_tables", lambda *args: None)
     stored = iter([{A: (10, 1.0)}, {A: (20, 1.0)}, {A: (10, 1.0)}, {A: (10, 1.5)}])
     monkeypatch.setattr(samples, "stored", lambda *args: next(stored))
     assert main(["run", "--name", "box", "--", "--bench", "resnet50"]) == 0

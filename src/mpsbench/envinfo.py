@@ -40,21 +40,42 @@ def versions_of(python: str) -> dict[str, Any] | None:
         return None
 
 
-def asv_environments(extra: list[str]) -> list[tuple[str, str]]:
-    """(env name, python) of the environments 'asv run' with ``extra`` benchmarks in."""
+def _asv_environments(extra: list[str]) -> list:
+    """asv's environment objects that 'asv run' with ``extra`` benchmarks in."""
     from asv import environment
     from asv.config import Config
 
     specifiers = [value for before, value in zip(extra, extra[1:], strict=False)
                   if before in ("-E", "--environment")]
     conf = Config.load("asv.conf.json")
+    return list(environment.get_environments(conf, specifiers or None, verbose=False))
+
+
+def asv_environments(extra: list[str]) -> list[tuple[str, str]]:
+    """(env name, python) of the environments 'asv run' with ``extra`` benchmarks in."""
+    from asv import environment
+
     out = []
-    for env in environment.get_environments(conf, specifiers or None, verbose=False):
+    for env in _asv_environments(extra):
         python = env._python if isinstance(env, environment.ExistingEnvironment) \
             else str(Path(env._path) / ("Scripts" if sys.platform == "win32" else "bin")
                      / "python")
         out.append((env.name, python))
     return out
+
+
+def needs_install(extra: list[str]) -> bool:
+    """Whether 'asv run' with ``extra`` first installs the benchmarked commit's stack into
+    an environment of its own (asv does that unannounced, before its first benchmark)."""
+    from asv import environment
+
+    commit = benchmarked_commit(extra)
+    try:
+        envs = _asv_environments(extra)
+    except Exception:  # noqa: BLE001 -- asv will say what is wrong when it runs
+        return False
+    return any(not isinstance(env, environment.ExistingEnvironment)
+               and env.installed_commit_hash != commit for env in envs)
 
 
 def benchmarked_commit(extra: list[str]) -> str | None:

@@ -19,6 +19,9 @@ from mpsbench.plan import Benchmark, Plan
 
 SKIP_SECONDS = 0.03
 RUN_OVERHEAD_SECONDS = 15.0  # one asv run: discovery, the forkserver's torch import
+# asv installing the newest release's stack into a new environment (5.7 GB of wheels:
+# torch with its CUDA libraries, mlx, transformers), measured on the 2-core machine
+INSTALL_SECONDS = 120.0
 # (regex on 'name(params)', seconds per process that runs), first match wins
 COST_MODEL: tuple[tuple[str, float], ...] = (
     (r"^resnet50\.MLX.*\('cpu'", 40.0),  # reference BLAS: seconds per image

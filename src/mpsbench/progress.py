@@ -7,6 +7,11 @@ percentage counts benchmarks x rounds, not processes, so it jumps. Knowing the p
 order (rounds from the last to the first; in each, benchmarks by name), every dot and
 name maps onto the next item of work, and so onto processes done out of the total.
 
+Before its first benchmark, asv installs the release's stack into its environment where
+that commit is not installed yet (minutes, and nothing printed): the ``install`` item
+stands for that, first in the work, so the line says what happens and the time left
+counts it.
+
 asv's per-combination ``asv: skipped: ...`` lines are counted, not printed; its
 result tables are left out too (the tables at the end say it better). Everything asv
 wrote goes, unchanged, to a log file.
@@ -41,6 +46,14 @@ class Item:
     round: int
     processes: int
     seconds: float
+
+
+INSTALL = "installing the release's stack into asv's environment (first run only)"
+
+
+def install_item(seconds: float) -> Item:
+    """The work of asv's environment install, before the benchmarks (round 0, no process)."""
+    return Item(INSTALL, 0, 0, seconds)
 
 
 def work_items(plan: Plan, cost: Callable[[str], float],
@@ -169,7 +182,8 @@ class Progress:
         done = self.processes_done
         percent = 100 * done / total if total else 100
         item = self.current()
-        what = f"running {item.name}, round {item.round}" if item else "saving"
+        what = "saving" if item is None else item.name if item.name == INSTALL \
+            else f"running {item.name}, round {item.round}"
         left = self.left()
         tail = f"about {duration(left)} left" if left is not None else ""
         elapsed = duration(self.now() - self.started + self.seconds_before)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -98,7 +99,8 @@ def rounds_override(args: list[str]) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mpsbench.estimate import estimate
+    from mpsbench.envinfo import needs_install
+    from mpsbench.estimate import INSTALL_SECONDS, estimate
     from mpsbench.firstlook import FIRST_LOOK, Chunk, grid_chunks
     from mpsbench.plan import discover_in_subprocess
 
@@ -124,16 +126,17 @@ def run(args: argparse.Namespace) -> int:
         selected = selected.with_rounds(rounds_override([*chunk.asv_args, *extra]))
         cost = estimate(selected, RESULTS, args.name, asv_runs=1)
         work.append(Work(chunk, selected, cost))
-    print_plan(args, work)
+    install = INSTALL_SECONDS if needs_install(extra) else 0.0
+    print_plan(args, work, install)
     if args.plan:  # says what a run would do, and writes nothing under results/
         return 0
     gate.check_before_run(RESULTS / args.name)
     with machine_lock(args.name):
-        return record_and_publish(args, plan, work, extra)
+        return record_and_publish(args, plan, work, extra, install)
 
 
 def record_and_publish(args: argparse.Namespace, plan, work: list[Work],
-                       extra: list[str]) -> int:
+                       extra: list[str], install: float = 0.0) -> int:
     """Describe the machine, run asv chunk by chunk, publish, report, print the tables."""
     from mpsbench import envinfo
     from mpsbench.progress import duration
@@ -145,20 +148,22 @@ def record_and_publish(args: argparse.Namespace, plan, work: list[Work],
     started = time.monotonic()
     done, total = 0, sum(w.selected.processes for w in work)
     spent_estimate = 0.0
-    total_estimate = sum(w.seconds for w in work)
+    total_estimate = install + sum(w.seconds for w in work)
     failures: dict[str, str] = {}
     for index, (chunk, selected, cost) in enumerate(work, 1):
         bench = [a for regex in chunk.regexes for a in ("--bench", regex)]
         asv_args = ["run", "--machine", args.name, "--show-stderr", *launch_args(extra),
                     *samples.asv_flags(args.replace), *chunk.asv_args, *bench, *extra]
+        first_install = install if index == 1 else 0.0
         print(f"\n[{index}/{len(work)}] {chunk.label}: {selected.processes} processes "
-              f"({selected.run} run), about {duration(cost.seconds(selected))}",
-              flush=True)
+              f"({selected.run} run), about {duration(cost.seconds(selected))}"
+              + (f", after asv installs the release's stack (about {duration(install)})"
+                 if first_install else ""), flush=True)
         try:
             with canary.spooled(RESULTS, args.name):
                 code, output = stream_asv(asv_args, log, selected, cost, done, total,
                                           time.monotonic() - started, spent_estimate,
-                                          total_estimate)
+                                          total_estimate, first_install)
         except KeyboardInterrupt:
             saved = ", ".join(w.chunk.label for w in work[:index - 1]) or "none"
             raise UserError(f"interrupted; chunks saved in {RESULTS / args.name}: {saved}. "
@@ -166,15 +171,16 @@ def record_and_publish(args: argparse.Namespace, plan, work: list[Work],
         if code != 0:
             failures.update(failed_combinations(selected, args.name, output, code))
         done += selected.processes
-        spent_estimate += cost.seconds(selected)
+        spent_estimate += cost.seconds(selected) + first_install
     print(f"\nbenchmarks done in {duration(time.monotonic() - started)}; asv's full "
           f"output is in {log}")
     for line in samples.describe(earlier, samples.stored(RESULTS, args.name), args.replace):
         print(f"earlier samples: {line}")
     print()
     envinfo.record_benchmarked(RESULTS, args.name, extra)
+    code = print_tables(args.name)  # first, so they come as soon as the benchmarks end
     publish.publish()  # whatever asv's exit codes: what did finish is published
-    code = closing(args, plan)
+    print_next(args, plan)
     if failures:
         raise UserError(f"{len(failures)} combination(s) failed (the rest is published; "
                         f"asv's output is in {log}):\n  "
@@ -209,7 +215,7 @@ def bench_regexes(extra: list[str]) -> list[str]:
     return out
 
 
-def print_plan(args: argparse.Namespace, work: list[Work]) -> None:
+def print_plan(args: argparse.Namespace, work: list[Work], install: float = 0.0) -> None:
     from mpsbench.progress import duration
 
     processes = sum(w.selected.processes for w in work)
@@ -219,7 +225,7 @@ def print_plan(args: argparse.Namespace, work: list[Work]) -> None:
     for w in work:
         for reason, count in w.selected.skip_reasons().items():
             reasons[reason] = reasons.get(reason, 0) + count
-    seconds = sum(w.seconds for w in work)
+    seconds = install + sum(w.seconds for w in work)
     what = ("the first look (points of the default grid)" if args.grid == "first-look"
             else f"the whole {args.grid} grid")
     print(f"\nmpsbench run: {what}, on the newest release, as machine {args.name!r}")
@@ -229,18 +235,23 @@ def print_plan(args: argparse.Namespace, work: list[Work]) -> None:
               reasons.items(), key=lambda x: -x[1])) + ")" if reasons else ""))
     sources = {w.cost.source() for w in work}
     print(f"  estimated wall time: about {duration(seconds)} ({'; '.join(sorted(sources))})")
+    if install:
+        print(f"  of which about {duration(install)} is asv installing the release's stack "
+              "into its environment under .asv/env (5.7 GB; first run only)")
     print(f"  results: {RESULTS / args.name}/ (asv); site: {HTML}/; report: "
           f"{HTML / 'mpsbench' / 'index.html'}", flush=True)
 
 
 def stream_asv(asv_args: list[str], log: Path, selected, cost, done: int,
                total: int, seconds_before: float, estimate_before: float,
-               total_estimate: float) -> tuple[int, str]:
-    """Run asv, writing its output to ``log`` and showing a progress line instead;
-    asv's exit code and its output."""
-    from mpsbench.progress import Progress, work_items
+               total_estimate: float, install: float = 0.0) -> tuple[int, str]:
+    """Run asv, writing its output to ``log`` and showing a progress line instead, kept
+    current while asv is silent (installing its environment); asv's exit code and its
+    output. ``install``: the estimated seconds of that install, 0 where there is none."""
+    from mpsbench.progress import Progress, install_item, work_items
 
-    progress = Progress(work_items(selected, lambda name: cost.per_round.get(name, 0.0)),
+    items = work_items(selected, lambda name: cost.per_round.get(name, 0.0))
+    progress = Progress([install_item(install), *items] if install else items,
                         done_before=done, total=total, seconds_before=seconds_before,
                         estimate_before=estimate_before, total_estimate=total_estimate)
     tty = sys.stdout.isatty()
@@ -250,17 +261,18 @@ def stream_asv(asv_args: list[str], log: Path, selected, cost, done: int,
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
         assert process.stdout is not None
-        last = 0.0
+        last = time.monotonic()
         said = []
         while True:
-            data = os.read(process.stdout.fileno(), 4096)
-            if not data:
-                break
-            text = data.decode("utf-8", errors="replace")
-            out.write(text)
-            said.append(text)
-            for line in progress.feed(text):
-                print(("\r\033[K" if tty else "") + line, flush=True)
+            if select.select([process.stdout], [], [], 1.0)[0]:
+                data = os.read(process.stdout.fileno(), 4096)
+                if not data:
+                    break
+                text = data.decode("utf-8", errors="replace")
+                out.write(text)
+                said.append(text)
+                for line in progress.feed(text):
+                    print(("\r\033[K" if tty else "") + line, flush=True)
             now = time.monotonic()
             if tty:
                 print("\r\033[K" + progress.line(), end="", flush=True)
@@ -280,42 +292,61 @@ def stream_asv(asv_args: list[str], log: Path, selected, cost, done: int,
     return code, "".join(said)
 
 
-def closing(args: argparse.Namespace, plan) -> int:
+def print_tables(machine: str) -> int:
+    """The ResNet-50 seed table, then torch against MLX per device, from this machine's
+    results; the exit code of the seed table."""
+    code = table.show(RESULTS, machine=machine)
+    print_versus_tables(RESULTS, machine)
+    return code
+
+
+def print_next(args: argparse.Namespace, plan) -> None:
+    """Where the site is, and the commands to run next, as this shell reaches them."""
     from mpsbench.estimate import estimate
     from mpsbench.firstlook import grid_chunks
     from mpsbench.progress import duration
 
-    code = table.show(RESULTS, machine=args.name)
-    print_operator_tables(RESULTS, args.name)
+    bin_dir = command_prefix()
     print(f"site: {HTML}/index.html (asv), report: {HTML / 'mpsbench' / 'index.html'}")
     print(f"open them on this machine only: {SERVE}   (then http://127.0.0.1:8000/)")
     print("next:")
     if args.grid == "first-look":
         full = estimate(plan, RESULTS, args.name, asv_runs=len(grid_chunks(plan)))
-        print(f"  mpsbench run --grid default     # the whole default grid: {plan.processes} "
-              f"processes, about {duration(full.seconds(plan))} here")
-    print("  mpsbench table --frameworks     # ResNet-50: torch against MLX on one device")
-    print(f"  asv compare --machine {args.name} torch-2.14.1 torch-2.15.0   # two releases, "
-          "once both are recorded here (README: 'After the main job')")
-    return code
+        print(f"  {bin_dir}mpsbench run --grid default   # the whole default grid: "
+              f"{plan.processes} processes, about {duration(full.seconds(plan))} here")
+    print(f"  {bin_dir}mpsbench table --frameworks --machine {args.name}   # ResNet-50: "
+          "torch against MLX, every phase")
+    print(f"  {bin_dir}mpsbench table --llm --machine {args.name}   # the LLM in tokens/s")
+    print("  README, 'After the main job': asv compare and asv find across releases")
 
 
-def print_operator_tables(results_dir: Path, machine: str) -> None:
-    """The operators at the default point, torch against MLX, per device with values."""
-    from mpsbench.firstlook import operator_markdown, operator_table
+def command_prefix() -> str:
+    """The folder of this Python's commands as a shell here reaches it: '.venv/bin/'."""
+    folder = Path(sys.executable).parent
+    try:
+        return f"{folder.relative_to(Path.cwd())}/"
+    except ValueError:
+        return f"{folder}/"
+
+
+def print_versus_tables(results_dir: Path, machine: str) -> None:
+    """torch against MLX per workload with a verdict, per device with values, and what a
+    reader must know beside them."""
+    from mpsbench.facts import read_facts
+    from mpsbench.firstlook import caveats, versus_markdown, versus_table
     from mpsbench.results import current_rows, load_results, newest_commit
 
     frame = current_rows(load_results(results_dir).frame)
-    ops = frame[(frame["module"] == "transformer") & frame["value"].notna()
-                & (frame["machine"] == machine)]
-    if ops.empty:
+    mine = frame[frame["value"].notna() & (frame["machine"] == machine)]
+    if mine.empty:
         return
-    commit = newest_commit(ops, machine)
+    commit = newest_commit(mine, machine)
+    os_name = str(read_facts(results_dir, machine).get("os") or "")
     for device in ("cpu", "gpu"):
-        ops_table = operator_table(frame, machine, commit, device).dropna(axis=1, how="all")
-        if ops_table.empty or len(ops_table.columns) < 2:
+        versus = versus_table(frame, machine, commit, device)
+        if versus[["torch", "MLX"]].notna().sum().sum() == 0:
             continue
-        print(f"## operators on {machine}, {device}, float16, batch 1 x sequence 128, "
-              f"forward (commit {commit[:8]}): torch against MLX\n")
-        print(operator_markdown(ops_table))
-        print("\ntorch/MLX above 1: MLX is faster\n")
+        print(f"## torch against MLX on {machine}, {device} (commit {commit[:8]}), "
+              "seconds per step, one round\n")
+        print(versus_markdown(versus))
+        print("\n" + "\n".join(f"note: {line}" for line in caveats(device, os_name)) + "\n")

@@ -23,7 +23,7 @@ import pandas as pd
 
 from mpsbench.backends.base import DTYPES
 from mpsbench.report.naming import BASELINE, describe
-from mpsbench.report.tables import cell_texts, failed_lines, gap_notes, missing_lines
+from mpsbench.report.tables import cell_texts, failed_lines, gap_notes, missing_lines, rate
 from mpsbench.results import FAILED
 
 MODULE = "llm"
@@ -71,27 +71,35 @@ class LLMTable:
                          if v in self.commits)
 
     def display(self) -> pd.DataFrame:
-        """One shape column ('2 x 128 +32': batch x prompt, + generated tokens), and no
-        column for a variant with no value at all (its absence is in ``missing``)."""
+        """One shape column ('2 x 128 +32': batch x prompt, + generated tokens), tokens/s as
+        rates, no column for a variant with no value at all (its absence is in
+        ``missing``) and none for a dtype that every row shares (``dtypes`` names it)."""
         shown = self.frame.reset_index().rename_axis(columns=None)
         shown.insert(3, "batch x prompt", shown.apply(
             lambda r: f"{r['batch']} x {r['prompt']}"
             + ("" if r["phase"] == "prompt" else f" +{int(r['new_tokens'])}"), axis=1))
         shown = shown.drop(columns=["batch", "prompt", "new_tokens"])
+        if shown["dtype"].nunique() == 1:
+            shown = shown.drop(columns=["dtype"])
         empty = [v for v in VARIANTS if v in shown and self.frame[v].isna().all()
                  and not any(cell[-1] == v for cell in self.failed_cells)]
         shown = shown.drop(columns=[c for c in self.frame.columns
                                     if any(c == v or c.startswith(f"{v}/") for v in empty)])
         for column in self.frame.columns.intersection(shown.columns):
-            digits = 2 if "/" in column else 1
-            shown[column] = cell_texts(self.frame, column, digits, self.failed_cells)
+            shown[column] = cell_texts(self.frame, column, 2 if "/" in column else rate,
+                                       self.failed_cells)
         return shown.rename(columns={v: f"{v} tok/s" for v in VARIANTS})
+
+    @property
+    def dtypes(self) -> str:
+        """The dtypes of the rows: 'bfloat16', 'float32, bfloat16'."""
+        return ", ".join(dict.fromkeys(self.frame.index.get_level_values("dtype")))
 
     def to_markdown(self) -> str:
         return self.display().to_markdown(index=False)
 
     def to_html(self) -> str:
-        return self.display().to_html(index=False, classes="phase-table")
+        return self.display().to_html(index=False, classes="phase-table compact")
 
 
 def _model_order(models: list[str]) -> list[str]:
@@ -155,7 +163,8 @@ def print_tables(frame: pd.DataFrame, machines: list[str], commit: str | None, d
             print(f"## Small-LLM inference on {machine}: no LLM timings on {device} "
                   f"{where}\n")
             continue
-        print(f"## Small-LLM inference on {machine}, {device} ({table.source()}), "
+        print(f"## Small-LLM inference on {machine}, {device}, {table.dtypes} "
+              f"({table.source()}), "
               "tokens per second\n")
         print(f"{MEANING}.\n")
         print(table.to_html() if html else table.to_markdown())
@@ -175,8 +184,9 @@ def llm_block(rows: pd.DataFrame, machine: str,
         if table.frame.empty:
             continue
         notes = "".join(f'<p class="missing">{escape(note)}</p>' for note in gap_notes(table))
-        parts.append(f'<h5>{escape(device)}</h5><p class="source">{escape(table.source(label))}'
-                     f'</p><div class="wide">{table.to_html()}</div>{notes}')
+        parts.append(f'<h5>{escape(device)}, {escape(table.dtypes)}</h5><p class="source">'
+                     f'{escape(table.source(label))}</p><div class="wide">{table.to_html()}'
+                     f'</div>{notes}')
     if not parts:
         return '<p class="missing">missing: no LLM results recorded</p>'
     return f'<p class="source">{escape(MEANING)}</p>' + "".join(parts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from html import escape
 from pathlib import Path
 
@@ -20,16 +21,19 @@ from mpsbench.files import write_whole
 from mpsbench.history.repo import DEFAULT_PATH as HISTORY
 from mpsbench.report.banner import banner
 from mpsbench.report.changes import changes_block
+from mpsbench.report.default_point import MEANING as DEFAULT_POINT_MEANING
+from mpsbench.report.default_point import default_point_block, has_default_point
 from mpsbench.report.flops import METRIC as FLOPS_METRIC
 from mpsbench.report.flops import with_achieved_flops
 from mpsbench.report.llm_table import llm_block
 from mpsbench.report.naming import BASELINE, describe
-from mpsbench.report.provenance import read_tags, run_settings
+from mpsbench.report.provenance import commit_label, read_tags, run_settings
 from mpsbench.report.sections import (
     Figures,
     Machine,
     grid_section,
     machine_card,
+    panels_with,
     resnet_table_block,
     side_by_side,
     trend_section,
@@ -62,6 +66,10 @@ table.phase-table { border-collapse: collapse; }
 table.phase-table td, table.phase-table th { border: 1px solid #ccc; padding: 0.2em 0.6em;
   text-align: right; }
 table.phase-table td:nth-child(-n+2) { text-align: left; }
+table.compact { font-size: 0.85em; }
+.machines.fit .machine-panel { flex: 1 1 auto; }
+table.compact td { white-space: nowrap; padding: 0.15em 0.45em; }
+table.compact th { padding: 0.15em 0.45em; }
 """
 
 
@@ -114,6 +122,7 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
     specs = [*(specs or []), *(s for s in default_specs(frame) if s not in (specs or []))]
     notes.extend(trend_problems(frame, specs))
     compared, alone = _comparable(frame, _op_keys(frame, "time_"))
+    label = partial(commit_label, tags=tags)
     body = [
         banner(machines, results_dir),
         "<h2 id='machines'>Machines</h2>",
@@ -122,7 +131,13 @@ def build_report(results_dir: Path, html_dir: Path, specs: list[TrendSpec] | Non
         "<h2 id='resnet-table'>ResNet-50: cpu against the GPU</h2>",
         side_by_side(machines, lambda m: resnet_table_block(m, tags)),
         "<h2 id='llm'>Small-LLM inference: tokens per second</h2>",
-        side_by_side(machines, lambda m: llm_block(m.rows, m.name)),
+        panels_with(machines, lambda m: bool((m.rows["module"] == "llm").any()),
+                    lambda m: llm_block(m.rows, m.name, label), "LLM results"),
+        "<h2 id='default-point'>Operators at the default point: torch against MLX</h2>",
+        f"<p>{escape(DEFAULT_POINT_MEANING)}</p>",
+        panels_with(machines, lambda m: has_default_point(m.rows, m.name),
+                    lambda m: default_point_block(m.rows, m.name, label),
+                    "operator timings at the default point"),
         "<h2 id='compare'>torch against MLX against compiled MLX</h2>",
         "<p>Each cell is torch's time divided by the other framework's time at the same "
         "params: above 1 (blue) it is faster than torch, below 1 (red) slower. Pick the "
@@ -157,6 +172,7 @@ def _page(body: str, notes: list[str], results_dir: Path) -> str:
 <h1>mpsbench: torch and MLX compared</h1>
 <nav><a href="../index.html">asv's site (history per benchmark)</a>
 <a href="#machines">machines</a><a href="#resnet-table">ResNet-50 table</a><a href="#llm">LLM</a>
+<a href="#default-point">operators</a>
 <a href="#compare">torch vs MLX</a><a href="#skipped">skipped releases</a>
 <a href="#trends">against release</a>
 <a href="#metrics">memory and FLOP/s</a></nav>

@@ -55,11 +55,25 @@ class Figures:
                            div_id=f"fig{self.count}", config=PLOTLY_CONFIG)
 
 
-def side_by_side(machines: list[Machine], block: Callable[[Machine], str]) -> str:
-    """One panel per machine in a row that wraps."""
+def side_by_side(machines: list[Machine], block: Callable[[Machine], str],
+                 fit: bool = False) -> str:
+    """One panel per machine in a row that wraps; ``fit``: each panel as wide as its
+    content needs (tables), rather than all alike (charts)."""
     panels = "".join(f'<div class="machine-panel"><h4>{escape(m.name)}</h4>{block(m)}</div>'
                      for m in machines)
-    return f'<div class="machines">{panels}</div>'
+    return f'<div class="machines{" fit" if fit else ""}">{panels}</div>'
+
+
+def panels_with(machines: list[Machine], has: Callable[[Machine], bool],
+                block: Callable[[Machine], str], what: str) -> str:
+    """Panels only for the machines that ``has`` data for, so each gets the width it
+    needs; one line names the machines without ``what``."""
+    shown = [m for m in machines if has(m)]
+    others = [m.name for m in machines if not has(m)]
+    note = f'<p class="source">No {escape(what)} recorded on {escape(", ".join(others))}.</p>' \
+        if others else ""
+    return (side_by_side(shown, block, fit=True) if shown
+            else missing(f"no {what} recorded")) + note
 
 
 def missing(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -89,11 +90,21 @@ def failed_lines(table: pd.DataFrame, columns: list[str], failed: set[tuple]) ->
             "--show-stderr` shows why)" for column, count in counts.items() if count]
 
 
-def cell_texts(table: pd.DataFrame, column: str, digits: int, failed: set[tuple]) -> list[str]:
-    """``column`` of ``table`` as text: numbers, 'failed' where asv recorded a failure
-    (the (*row key, column) cells in ``failed``) and 'missing' where nothing."""
+def rate(value: float) -> str:
+    """A rate as people read one: whole above 100 ('3,853'), one decimal below ('48.1')."""
+    if pd.isna(value):
+        return "missing"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def cell_texts(table: pd.DataFrame, column: str, digits: int | Callable[[float], str],
+               failed: set[tuple]) -> list[str]:
+    """``column`` of ``table`` as text: numbers (``digits`` decimals, or ``digits(value)``),
+    'failed' where asv recorded a failure (the (*row key, column) cells in ``failed``)
+    and 'missing' where nothing."""
     keys = [key if isinstance(key, tuple) else (key,) for key in table.index]
-    return [FAILED if pd.isna(value) and (*key, column) in failed else number(value, digits)
+    text = digits if callable(digits) else lambda value: number(value, digits)
+    return [FAILED if pd.isna(value) and (*key, column) in failed else text(value)
             for key, value in zip(keys, table[column], strict=True)]
 
 
