@@ -185,15 +185,26 @@ def test_trend_point_prefers_gpu_where_it_ran_and_the_largest_batch():
     assert choose_point(both, ["device", "batch"], {"batch": 1})["batch"] == 1
 
 
-def test_trend_has_a_line_per_variant_with_gaps_for_missing_commits():
-    january, february = pd.Timestamp(2026, 1, 1), pd.Timestamp(2026, 2, 1)
-    rows = frame([dict(cls="TorchTrainStep", value=2.0, commit="a" * 40, date=january),
-                  dict(cls="TorchTrainStep", value=3.0, commit="b" * 40, date=february),
-                  dict(cls="MLXTrainStep", value=1.0, commit="b" * 40, date=february)])
-    figure = trend_figure(rows, {}, "Step", FACTS, {"a" * 40: "torch-2.13.0"})
+def test_trend_draws_each_framework_over_its_own_releases_connected():
+    days = [pd.Timestamp(2026, 1, d) for d in (1, 2, 3, 4)]
+    tags = {"a" * 40: "torch-2.13.0", "b" * 40: "mlx-0.30.0", "c" * 40: "torch-2.14.0"}
+    rows = frame([dict(cls="TorchTrainStep", value=2.0, commit="a" * 40, date=days[0]),
+                  dict(cls="TorchTrainStep", value=2.5, commit="b" * 40, date=days[1]),
+                  dict(cls="TorchTrainStep", value=math.nan, commit="c" * 40, date=days[2]),
+                  dict(cls="TorchTrainStep", value=3.0, commit="d" * 40, date=days[3]),
+                  dict(cls="MLXTrainStep", value=1.0, commit="b" * 40, date=days[1]),
+                  dict(cls="MLXTrainStep", value=200.0, commit="d" * 40, date=days[3])])
+    figure = trend_figure(rows, {}, "Step", FACTS, tags)
     assert [t.name for t in figure.data] == ["torch", "MLX"]
-    assert list(figure.data[0].x) == ["torch-2.13.0", "bbbbbbbb"]
-    assert list(figure.data[1].y) == [None, 1.0]
+    # torch's line: its own releases (and the untagged commit), the missing one left out
+    assert list(figure.data[0].x) == ["torch-2.13.0", "dddddddd"]
+    assert list(figure.data[0].y) == [2.0, 3.0]
+    assert list(figure.data[1].x) == ["mlx-0.30.0", "dddddddd"]
+    assert figure.data[0].xaxis == "x" and figure.data[1].xaxis == "x2"
+    assert list(figure.layout.xaxis.categoryarray) == ["torch-2.13.0", "torch-2.14.0",
+                                                       "dddddddd"]
+    assert figure.layout.yaxis.type == "linear" and figure.layout.yaxis2.type == "log"
+    assert figure.layout.xaxis2.title.text == "MLX releases"
 
 
 def test_tags_come_from_the_published_index(tmp_path):

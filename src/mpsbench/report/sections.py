@@ -176,7 +176,7 @@ def trend_section(machines: list[Machine], specs: list[TrendSpec], tags: dict[st
             chosen = at_point(rows, point)
             if chosen["value"].isna().all():
                 return missing(f"no value recorded at {point_label(point)}")
-            title = f"{spec.name} at {point_label(point)}"
+            title = f"{spec.name}<br><sup>at {point_label(point)}</sup>"
             return figures.div(trend_figure(chosen, point, title, machine.facts, tags))
 
         benchmarks = sorted({b for m in machines for b in spec_rows(m.rows, spec)["benchmark"]})

@@ -1,7 +1,11 @@
 """Speed against release: one benchmark at one param point, a line per framework variant.
 
-Commits are in date order and named by their release tag when the published site
-knows it (``torch-2.13.0``), else by short hash. A commit with no value leaves a gap.
+Each framework's variants are drawn over that framework's own releases, on an axis of
+their own (torch's at ``torch-*`` commits, MLX's at ``mlx-*``; the history's commits
+alternate, and at another framework's release a framework's version does not change).
+Commits are in date order and named by their full release tag when the published site
+knows it, else by short hash (such a commit is on every axis). A line joins the values a
+variant has; the y-axis is logarithmic where its values span more than 10x.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
+from mpsbench.catalogue import FRAMEWORKS
 from mpsbench.errors import UserError
 from mpsbench.report.cells import label, param_names, sort_key
 from mpsbench.report.naming import MODE_PARAM, variant_order
@@ -116,32 +122,67 @@ def at_point(rows: pd.DataFrame, point: dict[str, Any]) -> pd.DataFrame:
     return rows
 
 
+LOG_SPAN = 10  # a y-axis whose values span more than this factor is logarithmic
+ROW_HEIGHT = 300
+
+
+def release_framework(tag: str | None) -> str | None:
+    """The framework label whose release ``tag`` is ('torch-2.13.0' -> 'torch'), else None."""
+    for framework in FRAMEWORKS:
+        if tag and any(t.startswith(f"{framework.id}-") for t in tag.split(", ")):
+            return framework.label
+    return None
+
+
 def trend_figure(rows: pd.DataFrame, point: dict[str, Any], title: str,
                  facts: dict[str, Any], tags: dict[str, str]) -> go.Figure:
-    """A line per variant over ``rows``' commits in date order (one machine, one point)."""
-    commits = rows.sort_values("date", kind="stable").drop_duplicates("commit", keep="last")
-    xs = [commit_label(c, tags) for c in commits["commit"]]
-    fig = go.Figure()
-    for variant in variant_order(rows["variant"].tolist()):
-        mine = rows[rows["variant"] == variant].drop_duplicates("commit", keep="last")
-        by_commit = mine.set_index("commit", drop=False)
-        ys, hovers = [], []
-        for commit in commits["commit"]:
-            row = by_commit.loc[commit] if commit in by_commit.index else None
-            value = None if row is None or is_missing(row["value"]) else float(row["value"])
-            ys.append(value)
-            hovers.append(_hover(variant, row, point, facts, tags) if row is not None else "")
-        name = variant + ("" if any(v is not None for v in ys) else " (missing)")
-        fig.add_trace(go.Scatter(x=xs, y=ys, name=name, mode="lines+markers",
-                                 connectgaps=False, hovertext=hovers, hoverinfo="text"))
-    unit = str(rows["unit"].iloc[0]) if not rows.empty else ""
+    """A line per variant over its framework's releases, an axis per framework (one
+    machine, one point)."""
+    commits = list(rows.sort_values("date", kind="stable")
+                   .drop_duplicates("commit", keep="last")["commit"])
+    variants = variant_order(rows["variant"].tolist())
+    frameworks = list(dict.fromkeys(str(rows.loc[rows["variant"] == v, "framework"].iloc[0])
+                                    for v in variants))
+    fig = make_subplots(rows=len(frameworks) or 1, cols=1, vertical_spacing=0.28
+                        if len(frameworks) > 1 else 0.1)
+    for row_number, framework in enumerate(frameworks, 1):
+        own = [c for c in commits if release_framework(tags.get(c)) in (framework, None)]
+        values: list[float] = []
+        for variant in variants:
+            mine = rows[(rows["variant"] == variant) & (rows["framework"] == framework)]
+            if mine.empty:
+                continue
+            by_commit = mine.drop_duplicates("commit", keep="last").set_index("commit",
+                                                                                drop=False)
+            shown = [c for c in own if c in by_commit.index
+                     and not is_missing(by_commit.loc[c, "value"])]
+            ys = [float(by_commit.loc[c, "value"]) for c in shown]
+            values.extend(ys)
+            fig.add_trace(go.Scatter(
+                x=[commit_label(c, tags) for c in shown], y=ys, mode="lines+markers",
+                name=variant + ("" if ys else " (missing)"),
+                hovertext=[_hover(variant, by_commit.loc[c], point, facts, tags) for c in shown],
+                hoverinfo="text"), row=row_number, col=1)
+        positive = [v for v in values if v > 0]
+        log = bool(positive) and max(positive) / min(positive) > LOG_SPAN
+        fig.update_xaxes(type="category", categoryorder="array",
+                         categoryarray=[commit_label(c, tags) for c in own], tickangle=-60,
+                         automargin=True, title=dict(text=f"{framework} releases"),
+                         row=row_number, col=1)
+        fig.update_yaxes(type="log" if log else "linear", automargin=True,
+                         rangemode="normal" if log else "tozero",
+                         title=dict(text=_unit(rows)), row=row_number, col=1)
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"), height=360,
-        margin=dict(l=70, r=30, t=70, b=60), legend=dict(orientation="h", y=-0.25),
-        xaxis=dict(type="category", title="commit (release tag where known), by date"),
-        yaxis=dict(title=unit, rangemode="tozero"),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=13)),
+        height=ROW_HEIGHT * max(1, len(frameworks)) + 60,
+        margin=dict(l=60, r=20, t=80, b=40),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
     )
     return fig
+
+
+def _unit(rows: pd.DataFrame) -> str:
+    return str(rows["unit"].iloc[0]) if not rows.empty else ""
 
 
 def point_label(point: dict[str, Any]) -> str:
