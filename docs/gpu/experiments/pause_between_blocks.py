@@ -16,7 +16,7 @@ import time
 import timeit
 
 from mpsbench.ops import steps
-from mpsbench.reference_clock import measure_step
+from mpsbench.selfcheck.reference_clock import measure_step
 from mpsbench.timing import PerCallClock, TimedStep
 
 OPS = {"linear": (), "softmax": (), "layer_norm": (), "sdpa": (8, "causal")}
