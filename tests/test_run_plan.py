@@ -276,5 +276,5 @@ def test_run_plan_only_prints_the_plan(monkeypatch, tmp_path):
         args = build_parser().parse_args(["run", "--name", "box", "--plan"])
         assert args.handler(args) == 0
     text = out.getvalue()
-    assert "the first look" in text and "benchmark processes in 2 asv run(s)" in text
+    assert "the first look" in text and "benchmark processes in 1 asv run(s)" in text
     assert "estimated wall time: about" in text and "results: " in text

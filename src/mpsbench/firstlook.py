@@ -58,11 +58,12 @@ class Chunk:
 
 RESNET_TABLE_CLASSES = class_names(RESNET50, TORCH.id,
                                    tuple(phase.id for phase in RESNET_TABLE_PHASES))
+MLX_FORWARD = class_names(RESNET50, MLX.id, (RESNET_TABLE_PHASES[0].id,))[0]
 DEVICES = "(cpu|gpu)"
 FIRST_LOOK = (
     Chunk("one round: the ResNet-50 table and torch against MLX",
           (rf"^resnet50\.({'|'.join(RESNET_TABLE_CLASSES)})\.time_step\('{DEVICES}', 1\)$",
-           rf"^resnet50\.MLXForwardInference\.time_step\('{DEVICES}', 1\)$",
+           rf"^resnet50\.{MLX_FORWARD}\.time_step\('{DEVICES}', 1\)$",
            rf"^transformer\.(Torch|MLX)[A-Za-z]+\.time_step\('{DEVICES}', 'float16', "
            r"'eager', 'forward', 1, 128[,)]",
            rf"^llm\.(Torch|MLX)(Prefill|Decode)\.time_step\('{DEVICES}', '{TINY}', "
