@@ -191,12 +191,15 @@ def discover(benchmark_dir: Path) -> Plan:
 
 
 def discover_in_subprocess(benchmark_dir: Path, environ: dict[str, str] | None = None,
-                           python: str = sys.executable) -> Plan:
-    """``discover`` in a fresh interpreter, with ``environ`` (MPSBENCH_GRID, ...)."""
+                           python: str = sys.executable,
+                           stack: dict[str, Any] | None = None) -> Plan:
+    """``discover`` in a fresh interpreter, with ``environ`` (MPSBENCH_GRID, ...); with
+    ``stack``, as if that history commit were installed (its releases' skips)."""
     src = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, **(environ or {})}
     env["PYTHONPATH"] = os.pathsep.join(p for p in [src, env.get("PYTHONPATH", "")] if p)
-    done = subprocess.run([python, "-m", "mpsbench.plan", str(benchmark_dir)], env=env,
+    pinned = ["--stack", json.dumps(stack)] if stack is not None else []
+    done = subprocess.run([python, "-m", "mpsbench.plan", str(benchmark_dir), *pinned], env=env,
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         from mpsbench.errors import UserError
@@ -218,8 +221,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mpsbench.plan",
                                      description="Print the suite's plan as JSON.")
     parser.add_argument("benchmark_dir", type=Path)
+    parser.add_argument("--stack", type=json.loads, default=None,
+                        help="a history commit's stack.json, judged as if installed")
     args = parser.parse_args(argv)
-    plan = discover(args.benchmark_dir.resolve())
+    if args.stack is None:
+        plan = discover(args.benchmark_dir.resolve())
+    else:
+        from mpsbench.history.stack import assumed
+
+        with assumed(args.stack):
+            plan = discover(args.benchmark_dir.resolve())
     sys.stdout.flush()
     print("\n" + plan.to_json())
     return 0

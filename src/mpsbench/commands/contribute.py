@@ -84,8 +84,9 @@ def print_estimate(args: argparse.Namespace) -> None:
     commits = record.planned(args.history, frameworks, args.first, args.last)
     plan = discover_in_subprocess(record.benchmark_dir())
     chosen = {fw: record.selection_of(plan, fw, devices) for fw in frameworks}
-    due = record.due_by_commit(commits, chosen, args.results, args.name,
-                               ledger.read_ledger(args.results, args.name), args.retry_failed)
+    due = record.due_by_commit(args.history, commits, chosen, devices, args.results,
+                               args.name, ledger.read_ledger(args.results, args.name),
+                               args.retry_failed)
     seconds, processes, sources = 0.0, 0, set()
     for _, tag, combos in due:
         selected = plan.select([record.exact_regex(combos)])

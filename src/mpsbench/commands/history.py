@@ -240,6 +240,18 @@ def record_commits(args: argparse.Namespace) -> int:
                     stored_failures += len(state.failed)
                     continue
                 due = list(chosen[framework].combos)
+            entry = book.setdefault(sha, ledger.CommitRecord(tag=tag))
+            asked = record.rule_out(entry, due, record.release_selection(
+                args.history, sha, framework, devices))
+            if len(asked) < len(due):
+                ledger.write_ledger(args.results, args.name, book)
+                print(f"{head}: {len(due) - len(asked)} combinations skipped up front by the "
+                      "release's rules, each with its reason (no benchmark started for them)",
+                      flush=True)
+            due = asked
+            if not due:
+                continue
+            if why_again is not None:
                 print(f"{head}: recording again ({why_again}); its stored values are "
                       "replaced", flush=True)
             else:
@@ -251,7 +263,6 @@ def record_commits(args: argparse.Namespace) -> int:
             code, output = record.asv_run_commit(sha, record.exact_regex(due), args.name,
                                                  [*config, *extra], args.results,
                                                  replace=why_again is not None)
-            entry = book.setdefault(sha, ledger.CommitRecord(tag=tag))
             record.note_outcomes(entry, due,
                                  record.stored_statuses(args.results, args.name, sha),
                                  chosen[framework],

@@ -5,7 +5,9 @@ for a combination that a narrower ``--bench`` left out, so a NaN alone cannot sa
 a combination ran. The ledger, ``results/<machine>/history.ledger`` (JSON; the name does
 not end in .json, so asv's readers pass it over), keeps per history commit the
 combinations a recording asked for, and the reason of each skip and failure as asv's
-``--show-stderr`` output gave it. It travels with the machine's results.
+``--show-stderr`` output gave it, and the combinations the suite's up-front rules skip for
+the commit's release here, with the rule's reason, decided before any environment is
+built (never asked of asv). It travels with the machine's results.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class CommitRecord:
     asked: set[str] = field(default_factory=set)  # 'name(params)', as asv's --bench sees them
     skipped: dict[str, str] = field(default_factory=dict)  # combination -> reason
     failed: dict[str, str] = field(default_factory=dict)  # combination -> reason
+    ruled_out: dict[str, str] = field(default_factory=dict)  # combination -> the rule's reason
 
 
 def ledger_path(results: Path, machine: str) -> Path:
@@ -46,7 +49,8 @@ def read_ledger(results: Path, machine: str) -> dict[str, CommitRecord]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {sha: CommitRecord(tag=str(entry["tag"]), asked=set(entry["asked"]),
-                                  skipped=dict(entry["skipped"]), failed=dict(entry["failed"]))
+                                  skipped=dict(entry["skipped"]), failed=dict(entry["failed"]),
+                                  ruled_out=dict(entry.get("ruled_out", {})))
                 for sha, entry in data["commits"].items()}
     except FileNotFoundError:
         return {}
@@ -57,7 +61,8 @@ def read_ledger(results: Path, machine: str) -> dict[str, CommitRecord]:
 
 def write_ledger(results: Path, machine: str, ledger: dict[str, CommitRecord]) -> None:
     commits = {sha: {"tag": r.tag, "asked": sorted(r.asked), "skipped": r.skipped,
-                     "failed": r.failed} for sha, r in sorted(ledger.items())}
+                     "failed": r.failed, "ruled_out": r.ruled_out}
+               for sha, r in sorted(ledger.items())}
     write_whole(ledger_path(results, machine),
                 json.dumps({"version": 1, "commits": commits}, indent=1, sort_keys=True) + "\n",
                 "check the results folder is writable")

@@ -4,7 +4,11 @@ Each commit's part is its framework's selection (``history.selection``) as this 
 benchmark discovery lists it: every combination, those that skip here included. A commit
 is recorded when each of them is a value, a skip or a failure with its reason
 (``history.ledger``); then it is passed over without building its environment, and a
-second recording over a recorded range starts no benchmark. What is due runs in one
+second recording over a recorded range starts no benchmark. Of what is due, the
+combinations the suite's up-front rules skip for the commit's release here (no GPU, an
+API the release lacks, no wheel for this platform, ...) are ledgered with the rule's
+reason, judged by the benchmarks' own setups as if the release were installed
+(``release_selection``), so no environment is built for them. The rest runs in one
 ``asv run`` of exactly those combinations, so asv keeps the rest of the commit's results.
 A failure is stored once, with its reason, and asked again only with ``retry_failed``.
 Commits go in date order, so consecutive commits share their torch and a torch wheel is
@@ -31,8 +35,9 @@ from mpsbench import canary
 from mpsbench.errors import UserError
 from mpsbench.history import selection
 from mpsbench.history.ledger import CommitRecord
-from mpsbench.history.repo import resolve_tag, tagged_commits
-from mpsbench.plan import Plan, combo_name
+from mpsbench.history.repo import git, resolve_tag, tagged_commits
+from mpsbench.history.stack import STACK_FILE
+from mpsbench.plan import Plan, combo_name, discover_in_subprocess
 
 ASV = [sys.executable, "-m", "asv"]
 MIN_FREE_BYTES = 25 * 2**30  # below this, pip's cache (a CUDA torch is ~3 GB) is emptied
@@ -61,7 +66,8 @@ def planned(history: Path, frameworks: Sequence[str], first: str | None,
 @dataclass(frozen=True)
 class Selection:
     """A framework's selection on this machine: its combinations, and why some skip here
-    before a framework is imported (no GPU, ...)."""
+    before a framework is imported (no GPU, ...; judged for one release where it comes
+    from ``release_selection``)."""
 
     combos: tuple[str, ...]
     skips_here: dict[str, str]
@@ -73,6 +79,32 @@ def selection_of(plan: Plan, framework: str, devices: Sequence[str]) -> Selectio
     pairs = [(c, s) for b in chosen.benchmarks for c, s in zip(b.combos, b.skips, strict=True)]
     return Selection(tuple(c for c, _ in pairs), {c: s for c, s in pairs if s is not None},
                      frozenset(b.name for b in chosen.benchmarks))
+
+
+def commit_stack(history: Path, sha: str) -> dict:
+    """The stack (``history.stack``) that history commit ``sha`` pins."""
+    return json.loads(git(history, "show", f"{sha}:{STACK_FILE}"))
+
+
+def release_selection(history: Path, sha: str, framework: str,
+                      devices: Sequence[str]) -> Selection:
+    """``framework``'s selection with the skips the benchmarks' setups decide up front for
+    commit ``sha``'s releases on this machine, before its environment exists."""
+    plan = discover_in_subprocess(benchmark_dir(), stack=commit_stack(history, sha))
+    return selection_of(plan, framework, devices)
+
+
+def rule_out(record: CommitRecord, due: Sequence[str], release: Selection) -> list[str]:
+    """Ledger the combinations of ``due`` that ``release``'s rules skip, with the rule's
+    reason (a failure stored before gives way to it); the rest, still due."""
+    rest = []
+    for combo in due:
+        if combo in release.skips_here:
+            record.ruled_out[combo] = release.skips_here[combo]
+            record.failed.pop(combo, None)
+        else:
+            rest.append(combo)
+    return rest
 
 
 @dataclass
@@ -116,8 +148,8 @@ def stored_statuses(results: Path, machine: str, sha: str) -> dict[str, str]:
 def commit_state(stored: dict[str, str], chosen: Selection,
                  record: CommitRecord | None) -> CommitState:
     """Where a commit's selection stands. A NaN counts as a skip only where a recording
-    asked for the combination, or it skips here anyway: asv also stores NaN for the
-    combinations a narrower run (``mpsbench run``'s first look) left out."""
+    asked for the combination: asv also stores NaN for the combinations a narrower run
+    (``mpsbench run``'s first look) left out. What a rule skipped up front is a skip."""
     from mpsbench.results import FAILED, MEASURED, MISSING, SKIPPED
 
     record = record or CommitRecord(tag="")
@@ -126,10 +158,12 @@ def commit_state(stored: dict[str, str], chosen: Selection,
         status = stored.get(combo, MISSING)
         if status == MEASURED:
             state.values.append(combo)
+        elif status != FAILED and combo in record.ruled_out:
+            state.skipped[combo] = record.ruled_out[combo]
         elif status == FAILED or combo in record.failed:
             state.failed[combo] = record.failed.get(combo, NO_REASON)
-        elif status == SKIPPED and (combo in record.asked or combo in chosen.skips_here):
-            state.skipped[combo] = record.skipped.get(combo) or chosen.skips_here.get(
+        elif status == SKIPPED and combo in record.asked:
+            state.skipped[combo] = record.skipped.get(
                 combo, "skipped in its setup (the reason is in asv's log of that run)")
         else:
             state.unasked.append(combo)
@@ -247,14 +281,18 @@ def asv_run_commit(sha: str, regex: str, machine: str, extra: Sequence[str],
         Path(hashfile.name).unlink()
 
 
-def due_by_commit(commits: Sequence[tuple[str, str]], chosen: dict[str, Selection],
-                  results: Path, machine: str, book: dict[str, CommitRecord],
+def due_by_commit(history: Path, commits: Sequence[tuple[str, str]],
+                  chosen: dict[str, Selection], devices: Sequence[str], results: Path,
+                  machine: str, book: dict[str, CommitRecord],
                   retry_failed: bool) -> list[tuple[str, str, list[str]]]:
-    """(hash, tag, the combinations due) of each commit with something due, in order."""
+    """(hash, tag, the combinations asv would run) of each commit with something due, in
+    order; what the release's rules skip up front is not counted (``book`` is left as is)."""
     due = []
     for sha, tag in commits:
         state = commit_state(stored_statuses(results, machine, sha),
                              chosen[framework_of(tag)], book.get(sha))
         if todo := state.due(retry_failed):
-            due.append((sha, tag, todo))
+            release = release_selection(history, sha, framework_of(tag), devices)
+            if todo := rule_out(CommitRecord(tag=tag), todo, release):
+                due.append((sha, tag, todo))
     return due

@@ -12,6 +12,10 @@ It is used twice, so it imports nothing but the standard library:
   version, so that nothing left over from another commit is ever benchmarked;
 - by mpsbench in each benchmark process (``unavailable_reason``), so that a release
   that cannot exist here is skipped with its reason rather than run or failed.
+
+``assumed`` judges a commit before its environment exists: inside it, the framework
+packages read as the versions the commit pins here, so the benchmarks' own setups give a
+release's up-front skips (``mpsbench.plan``, for ``history record``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import platform
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +37,7 @@ PACKAGES = ("torch", "mlx")
 MLX_COMPANIONS = ("mlx-metal", "mlx-cpu", "mlx-cuda", "mlx-cuda-12", "mlx-cuda-13")
 FRAMEWORK_DISTS = ("torch", "torchvision", "mlx", *MLX_COMPANIONS)
 ANY_PYTHON = "3"
+_assumed: list[dict[str, Any]] = []  # the history commit ``assumed`` takes as installed
 
 # platform key -> (sys.platform, platform.machine()) of hosts it covers
 PLATFORMS = {
@@ -104,7 +111,20 @@ def wanted_version(dist: str, pins: dict[str, str]) -> str | None:
     return pins.get("mlx") if dist in MLX_COMPANIONS else pins.get(dist)
 
 
+@contextmanager
+def assumed(stack: dict[str, Any]) -> Iterator[None]:
+    """Read the framework packages as if ``stack``'s commit were installed on this host:
+    the versions it pins here, none where its release has no wheel here."""
+    _assumed.append(stack)
+    try:
+        yield
+    finally:
+        _assumed.pop()
+
+
 def installed_version(dist: str) -> str | None:
+    if _assumed and dist in FRAMEWORK_DISTS:
+        return wanted_version(dist, pinned_here(_assumed[-1], this_host()))
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
@@ -151,7 +171,9 @@ def framework_reason(stack: dict[str, Any], dist: str, host: Host) -> str:
 
 
 def installed_stack() -> dict[str, Any] | None:
-    """The stack of the history commit installed in this environment, if any."""
+    """The stack of the history commit installed in this environment (or ``assumed``)."""
+    if _assumed:
+        return _assumed[-1]
     try:
         from importlib.resources import files
 
