@@ -14,11 +14,14 @@ import pytest
 
 from mpsbench.cli import main
 from mpsbench.history import ledger, record
+from mpsbench.results import MEASURED
 
 from . import recording_project
 
 TAGS = recording_project.TAGS
 FAILED = "outcome_fixture.OutcomeProbe.track_outcome('fail')"
+GATED = "ruled_fixture.RuledProbe.track_ran('sdpa')"
+UNGATED = "ruled_fixture.RuledProbe.track_ran('linear')"
 SKIPPED = "outcome_fixture.OutcomeProbe.track_outcome('skip')"
 
 
@@ -62,6 +65,39 @@ def test_a_narrower_run_of_the_same_commit_leaves_the_rest_due(project, capsys):
                  "--from", "mlx-0.32.4"]) == 2  # its failure, newly stored
     out = capsys.readouterr().out
     assert "recording 2 of 3 combinations of mlx's selection on cpu (1 values, 0 skipped" in out
+
+
+def test_what_a_release_rule_skips_is_ledgered_without_asv_and_the_rest_runs(
+        tmp_path, monkeypatch, capsys):
+    """The suite's own rules, judged for each release before its environment: mlx 0.2.0
+    lacks SDPA, and a release with no wheel here skips whole. asv, run in this Python
+    (a recent mlx, no history commit installed), would give every combination a value, so
+    a rule's skip in the ledger is one asv never ran."""
+    project = recording_project.make_project(
+        tmp_path, monkeypatch, tags=("mlx-0.0.11", "mlx-0.2.0"), fixture="ruled_fixture",
+        no_wheel_here=("mlx-0.0.11",))
+    args = ["history", "record", "--name", "box", "--history", "history"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    book = {entry.tag: (sha, entry) for sha, entry in
+            ledger.read_ledger(project / "results", "box").items()}
+
+    sha, no_wheel = book["mlx-0.0.11"]
+    assert not no_wheel.asked and set(no_wheel.ruled_out) == {GATED, UNGATED}
+    assert all("mlx 0.0.11, pinned at history commit mlx-0.0.11" in why and "has no wheel for"
+               in why for why in no_wheel.ruled_out.values())
+    assert not list((project / "results" / "box").glob(f"{sha[:8]}-*.json"))  # no asv run
+
+    sha, gated = book["mlx-0.2.0"]
+    assert gated.ruled_out == {GATED: "mlx 0.2.0 has no mx.fast.scaled_dot_product_attention "
+                                      "(from 0.6.0 on): unavailable in this release"}
+    assert gated.asked == {UNGATED}  # no rule decides it: asv ran it, and it has a value
+    assert record.stored_statuses(project / "results", "box", sha)[UNGATED] == MEASURED
+    assert "recording 1 of 2 combinations" in out and "Benchmarking" in out
+
+    assert main(args) == 0  # converged: the rules' skips are not asked again
+    second = capsys.readouterr().out
+    assert second.count("passed over") == 2 and "Benchmarking" not in second
 
 
 def test_results_names_the_folder_asv_writes_to(project, capsys):

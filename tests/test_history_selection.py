@@ -113,21 +113,30 @@ CHOSEN = record.Selection(("a(1)", "a(2)", "a(3)", "b(1)", "b(2)"), {"a(3)": "no
                           frozenset({"a", "b"}))
 
 
-def test_a_nan_is_a_skip_only_where_it_was_asked_for_or_skips_here_anyway():
+def test_a_nan_is_a_skip_only_where_it_was_asked_for_or_a_rule_skipped_it_up_front():
     stored = {"a(1)": "measured", "a(2)": "skipped", "a(3)": "skipped", "b(1)": "failed"}
     state = record.commit_state(stored, CHOSEN, None)
     assert state.values == ["a(1)"]
-    assert state.skipped == {"a(3)": "no GPU here"}
+    assert state.skipped == {}
     assert state.failed == {"b(1)": record.NO_REASON}
-    assert state.unasked == ["a(2)", "b(2)"]  # a(2): NaN that a narrower run left
+    assert state.unasked == ["a(2)", "a(3)", "b(2)"]  # NaN that a narrower run left, too
     asked = ledger.CommitRecord("mlx-0.1.0", asked={"a(2)", "b(2)"},
                                 skipped={"a(2)": "mlx 0.1.0 lacks it"},
                                 failed={"b(2)": "asv recorded nothing"})
+    assert record.rule_out(asked, ["a(3)", "b(1)"], CHOSEN) == ["b(1)"]
+    assert asked.ruled_out == {"a(3)": "no GPU here"}
     state = record.commit_state(stored, CHOSEN, asked)
     assert state.skipped == {"a(2)": "mlx 0.1.0 lacks it", "a(3)": "no GPU here"}
     assert state.failed == {"b(1)": record.NO_REASON, "b(2)": "asv recorded nothing"}
     assert state.due(retry_failed=False) == []
     assert state.due(retry_failed=True) == ["b(1)", "b(2)"]
+
+
+def test_a_rule_that_now_skips_a_stored_failure_replaces_it():
+    entry = ledger.CommitRecord("mlx-0.1.0", asked={"a(3)"}, failed={"a(3)": "TypeError: x"})
+    assert record.rule_out(entry, ["a(3)"], CHOSEN) == []
+    assert entry.failed == {} and entry.ruled_out == {"a(3)": "no GPU here"}
+    assert record.commit_state({}, CHOSEN, entry).skipped == {"a(3)": "no GPU here"}
 
 
 def test_the_exact_regex_selects_only_the_combinations_named():
@@ -162,7 +171,8 @@ def test_reasons_are_read_per_combination_from_asvs_output():
 
 
 def test_the_ledger_round_trips_and_a_bad_one_is_one_clear_error(tmp_path):
-    book = {"abc": ledger.CommitRecord("mlx-0.1.0", {"a(1)"}, {"a(1)": "why"}, {})}
+    book = {"abc": ledger.CommitRecord("mlx-0.1.0", {"a(1)"}, {"a(1)": "why"}, {},
+                                       {"b(1)": "no GPU here"})}
     ledger.write_ledger(tmp_path, "m", book)
     assert ledger.read_ledger(tmp_path, "m") == book
     ledger.ledger_path(tmp_path, "m").write_text("[1]")
