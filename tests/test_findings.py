@@ -105,6 +105,18 @@ def test_remeasuring_alternates_the_releases_and_resumes_after_an_interruption(t
     assert remeasure.cost_seconds([[candidate]], resumed, 4, {}, set()) == 0
 
 
+def test_a_later_candidate_of_a_measured_pair_gets_rounds_of_its_own(tmp_path):
+    first = Candidate(PAIR, POINT, 1.0, 1.2, True, None)
+    later = Candidate(PAIR, "x.Y.time_step()", 1.0, 1.2, True, None)
+    state = State()
+    remeasure.remeasure(FakeScratch(tmp_path), state, [first], 2, [], say=lambda _: None)
+    assert remeasure.cost_seconds([[first, later]], state, 2, {}, {PAIR.before, PAIR.after}) \
+        == 2 * 2 * (remeasure.ASV_START_SECONDS + 10.0)
+    scratch = FakeScratch(tmp_path)
+    remeasure.remeasure(scratch, state, [first, later], 2, [], say=lambda _: None)
+    assert scratch.calls == [PAIR.before, PAIR.after] * 2 and later.id in state.verdicts
+
+
 def test_the_cost_counts_rounds_left_and_installs():
     candidate = Candidate(PAIR, POINT, 1.0, 1.2, True, None)
     seconds = remeasure.cost_seconds([[candidate]], State(), 2, {POINT: 10.0}, set())

@@ -98,13 +98,16 @@ class Scratch:
 
 def remeasure(scratch: Scratch, state: State, group: list[Candidate], rounds: int,
               extra: Sequence[str], say: Callable[[str], None] = print) -> None:
-    """Bring one pair's candidates to ``rounds`` rounds, saving the state after each,
-    then judge every candidate that has them."""
+    """Bring each of one pair's candidates to ``rounds`` rounds (a round runs only the
+    points that lack some), saving the state after each; then judge every candidate
+    that has them. A point that gives no value on a side is left without a verdict."""
     pair = group[0].pair
-    points = [c.point for c in group]
     key = f"{pair.before}..{pair.after}"
     done = state.rounds.setdefault(key, [])
-    for number in range(len(done) + 1, rounds + 1):
+    unmeasured: set[str] = set()
+    while points := [c.point for c in group
+                     if rounds_of(done, c.point) < rounds and c.point not in unmeasured]:
+        number = min(rounds_of(done, p) for p in points) + 1
         say(f"{key}: round {number}/{rounds}, {len(points)} points")
         before = scratch.run_side(pair.before, pair.before_sha, points, extra)
         after = scratch.run_side(pair.after, pair.after_sha, points, extra)
@@ -114,6 +117,10 @@ def remeasure(scratch: Scratch, state: State, group: list[Candidate], rounds: in
         done.append({"before": before[0], "after": after[0], "host_before": before[1],
                      "host_after": after[1]})
         state.save(scratch.folder)
+        for point in points:
+            if point not in before[0] or point not in after[0]:
+                unmeasured.add(point)
+                say(f"{key}: {point} gave no value on one side; it gets no verdict")
     for candidate in group:
         before, after = ([(r[side][candidate.point], r[f"host_{side}"].get(candidate.point))
                           for r in done if candidate.point in r[side]]
@@ -124,6 +131,11 @@ def remeasure(scratch: Scratch, state: State, group: list[Candidate], rounds: in
     state.save(scratch.folder)
 
 
+def rounds_of(done: list[dict], point: str) -> int:
+    """How many of a pair's rounds measured ``point`` on both sides."""
+    return sum(point in r["before"] and point in r["after"] for r in done)
+
+
 def cost_seconds(groups: list[list[Candidate]], state: State, rounds: int,
                  per_point: dict[str, float], installed: set[str]) -> float:
     """Estimated wall time to bring every group to ``rounds`` rounds: per asv run its
@@ -132,9 +144,12 @@ def cost_seconds(groups: list[list[Candidate]], state: State, rounds: int,
     total = 0.0
     for group in groups:
         pair = group[0].pair
-        left = max(0, rounds - len(state.rounds.get(f"{pair.before}..{pair.after}", [])))
-        side = ASV_START_SECONDS + sum(per_point.get(c.point, 10.0) for c in group)
-        total += left * 2 * side
-        total += INSTALL_SECONDS * len({pair.before, pair.after} - installed) if left else 0
-        installed |= {pair.before, pair.after}
+        done = state.rounds.get(f"{pair.before}..{pair.after}", [])
+        left = {c.point: max(0, rounds - rounds_of(done, c.point)) for c in group}
+        for round_number in range(max(left.values(), default=0)):
+            points = [p for p, n in left.items() if n > round_number]
+            total += 2 * (ASV_START_SECONDS + sum(per_point.get(p, 10.0) for p in points))
+        if any(left.values()):
+            total += INSTALL_SECONDS * len({pair.before, pair.after} - installed)
+            installed |= {pair.before, pair.after}
     return total
