@@ -30,10 +30,12 @@ ASV_VIEWS = {  # asv's published tree, read through asv-tachyon's UI
     "history-regressions.png": "index.html#view=regressions",
 }
 REPORT = "mpsbench/index.html"
-REPORT_SECTIONS = {  # image -> the report's section at its top
-    "history-report-trends.png": "trends",
+REPORT_SECTIONS = {  # image -> the report's section (its id, or a chart's heading) at its top
+    "history-report-trends.png": "resnet50.ForwardInference.time_step",
     "report.png": "machines",
     "report-llm.png": "llm",
+    "report-operators.png": "default-point",
+    "report-changes.png": "changes",
     "report-metrics.png": "metrics",
 }
 
@@ -69,7 +71,8 @@ def main() -> None:
         wait_for_charts(opened, 60_000)
         pages[REPORT] = page_text(opened, REPORT)
         for name, section in REPORT_SECTIONS.items():
-            opened.evaluate(f"document.getElementById('{section}').scrollIntoView()")
+            opened.evaluate("s => (document.getElementById(s) || [...document.querySelectorAll("
+                            "'h3')].find(h => h.textContent === s)).scrollIntoView()", section)
             opened.screenshot(path=DOCS / name)
             images[name] = REPORT
     MANIFEST.write_text(json.dumps({"images": images, "pages": pages}, indent=1) + "\n")
