@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from mpsbench.history import page, remeasure
-from mpsbench.history.findings import Candidate, Pair, Recorded, State, candidates, flags
+from mpsbench.history.findings import Candidate, Pair, State, candidates, flags
 from mpsbench.history.verdict import CONFIRMED, INCONCLUSIVE, REJECTED, judge, shift_interval
+from mpsbench.results import Recorded
 
 PAIR = Pair("torch", "torch-2.2.2", "a" * 40, "torch-2.3.1", "b" * 40)
 POINT = "transformer.TorchSDPA.time_step('cpu', 1)"

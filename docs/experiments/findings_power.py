@@ -20,8 +20,8 @@ import tempfile
 from pathlib import Path
 
 from mpsbench import canary
-from mpsbench.history.findings import recorded_points
 from mpsbench.history.verdict import judge
+from mpsbench.results import recorded_points
 from mpsbench.selfcheck import SLOWDOWN_ENV
 from mpsbench.selfcheck.asvrun import MACHINE, AsvScratch
 

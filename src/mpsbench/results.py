@@ -206,6 +206,50 @@ def _rows(result: asv_results.Results, machine: str,
     return rows
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """One point's recorded value (seconds) with asv's statistics and samples, if kept."""
+
+    value: float
+    stats: dict[str, Any] | None
+    samples: list[float] | None
+
+
+def recorded_points(results_dir: Path, machine: str
+                    ) -> tuple[dict[str, dict[str, Recorded]], list[str]]:
+    """commit -> point (``name(params)``) -> what is recorded, for the time benchmarks of
+    ``machine``; and one line per file that could not be read (it is skipped)."""
+    from mpsbench.canary import point_key
+
+    found: dict[str, dict[str, Recorded]] = {}
+    problems = []
+    for path in sorted((results_dir / machine).glob("*.json")):
+        if path.name == "machine.json":
+            continue
+        try:
+            results = asv_results.Results.load(str(path), machine)
+        except (OSError, ValueError, KeyError, TypeError, asv_util.UserError) as error:
+            problems.append(f"{path} skipped: {error}")
+            continue
+        points = found.setdefault(results.commit_hash, {})
+        for key in results.get_all_result_keys():
+            if not key.rsplit(".", 1)[-1].startswith("time_"):
+                continue
+            params = results.get_result_params(key)
+            combos = list(itertools.product(*params)) if params else [()]
+            rows = zip(combos, *(_listed(getter(key, params), params) for getter in (
+                results.get_result_value, results.get_result_stats,
+                results.get_result_samples)), strict=True)
+            for combo, value, stats, samples in rows:
+                if isinstance(value, int | float) and not math.isnan(value):
+                    points[point_key(key, combo)] = Recorded(value, stats, samples)
+    return found, problems
+
+
+def _listed(values: Any, params: list[list[str]]) -> list[Any]:
+    return values if params else [values]
+
+
 def read_outcomes(result_file: Path) -> dict[str, dict[tuple[Any, ...], Outcome]]:
     """Every benchmark in one results file, each param combination's ``Outcome`` (keyed by
     the params as values: ``('cpu', 16)``; ``()`` for a benchmark without params)."""

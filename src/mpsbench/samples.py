@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mpsbench.history.findings import recorded_points
+from mpsbench.results import recorded_points
 
 # (commit, point) -> (samples kept, None for none; the value)
 Stored = dict[tuple[str, str], tuple[int | None, float]]

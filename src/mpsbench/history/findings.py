@@ -16,60 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mpsbench import canary
 from mpsbench.files import write_whole
 from mpsbench.history.repo import tagged_commits
+from mpsbench.results import Recorded
 
 FACTOR = 1.10  # asv compare's default factor
 STATE = "state.json"
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """One point's recorded value (seconds) with asv's statistics and samples, if kept."""
-
-    value: float
-    stats: dict[str, Any] | None
-    samples: list[float] | None
-
-
-def _combos(params: list[list[str]]) -> list[tuple[str, ...]]:
-    return list(itertools.product(*params)) if params else [()]
-
-
-def recorded_points(results_dir: Path, machine: str
-                    ) -> tuple[dict[str, dict[str, Recorded]], list[str]]:
-    """commit -> point (``name(params)``) -> what is recorded, for the time benchmarks of
-    ``machine``; and one line per file that could not be read (it is skipped)."""
-    from asv import util as asv_util
-    from asv.results import Results
-
-    found: dict[str, dict[str, Recorded]] = {}
-    problems = []
-    for path in sorted((results_dir / machine).glob("*.json")):
-        if path.name == "machine.json":
-            continue
-        try:
-            results = Results.load(str(path), machine)
-        except (OSError, ValueError, KeyError, TypeError, asv_util.UserError) as error:
-            problems.append(f"{path} skipped: {error}")
-            continue
-        points = found.setdefault(results.commit_hash, {})
-        for key in results.get_all_result_keys():
-            if not key.rsplit(".", 1)[-1].startswith("time_"):
-                continue
-            params = results.get_result_params(key)
-            rows = zip(_combos(params), *(_listed(getter(key, params), params) for getter in (
-                results.get_result_value, results.get_result_stats,
-                results.get_result_samples)), strict=True)
-            for combo, value, stats, samples in rows:
-                if isinstance(value, int | float) and not math.isnan(value):
-                    points[canary.point_key(key, combo)] = Recorded(value, stats, samples)
-    return found, problems
-
-
-def _listed(values: Any, params: list[list[str]]) -> list[Any]:
-    return values if params else [values]
 
 
 @dataclass(frozen=True)

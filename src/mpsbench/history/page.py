@@ -9,16 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mpsbench import canary
-from mpsbench.history.findings import (
-    Candidate,
-    State,
-    candidates,
-    recorded_points,
-    release_pairs,
-)
+from mpsbench.history.findings import Candidate, State, candidates, release_pairs
 from mpsbench.history.repo import DEFAULT_PATH as DEFAULT_HISTORY
 from mpsbench.history.verdict import CONFIRMED
 from mpsbench.report.units import seconds
+from mpsbench.results import recorded_points
 
 NOT_RERUN = "candidate (not re-run)"
 

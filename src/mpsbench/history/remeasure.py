@@ -24,8 +24,9 @@ from pathlib import Path
 from mpsbench import canary
 from mpsbench.errors import UserError
 from mpsbench.files import write_whole
-from mpsbench.history.findings import Candidate, State, recorded_points
+from mpsbench.history.findings import Candidate, State
 from mpsbench.history.verdict import judge
+from mpsbench.results import recorded_points
 
 ASV_START_SECONDS = 25.0  # asv's own start, environment check and discovery, per asv run
 INSTALL_SECONDS = 240.0  # a release's stack into a fresh scratch environment (CUDA torch)
