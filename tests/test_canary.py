@@ -49,11 +49,18 @@ def test_filing_merges_processes_of_one_point_and_keeps_earlier_records(tmp_path
     assert canary.file_spool(spool, results, "box", SHA) == (3, [])
     _spool(spool, "m.C.time_step", ["'cpu'", "1"], 2.0)
     assert canary.file_spool(spool, results, "box")[0] == 1
-    stored = json.loads((results / "box" / "canary" / f"{SHA}.json").read_text())
+    stored = json.loads((results / "box" / "canary" / f"{SHA}.canary").read_text())
     assert [r["numpy"] for r in stored["m.C.time_step('cpu', 1)"]] == [1.0, 3.0, 2.0]
     assert canary.commit_canaries(results, "box", SHA) == {"m.C.time_step('cpu', 1)": 2.0,
                                                           "m.C.time_step('cpu', 4)": 2.0}
     assert not list(spool.iterdir())
+    # asv walks results/ for results files: it must not take canary/ for a machine folder
+    from unittest import mock
+
+    from asv import results as asv_results
+    with mock.patch.object(asv_results.log, "warning") as warning:
+        list(asv_results.iter_results_paths(str(results)))
+    assert not warning.called, warning.call_args
 
 
 def test_an_unreadable_record_stays_in_the_spool_and_is_named(tmp_path):

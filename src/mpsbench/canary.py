@@ -4,7 +4,7 @@ Each asv benchmark process times two fixed kernels right after its samples (a pu
 loop and a numpy kernel; which one predicts what: docs/decisions.md, "The canary") and
 spools one record: the benchmark, its params, the commit, the canary's seconds. The
 spool is a folder of one-file-per-process records, so processes never share a file;
-whoever ran asv files the spool into ``results/<machine>/canary/<commit>.json``, merged
+whoever ran asv files the spool into ``results/<machine>/canary/<commit>.canary``, merged
 under a lock and written whole. Canary times are seconds; larger is a slower host.
 """
 
@@ -27,6 +27,8 @@ from mpsbench.files import locked, write_whole
 SPOOL_ENV = "MPSBENCH_CANARY_SPOOL"
 DEFAULT_SPOOL = Path(".asv") / "canary-spool"  # under asv's conf dir, for a plain asv run
 FOLDER = "canary"
+# Not .json: asv walks results/ and would take canary/ for a machine folder of its own.
+SUFFIX = ".canary"
 KERNELS = ("python", "numpy")
 BAND = 1.10  # two host speeds further apart than this are not compared silently
 REPEATS = 3  # about 5 ms in all: ~1% of the suite's shorter processes
@@ -123,7 +125,7 @@ def point_key(benchmark: str, params: list[str] | tuple[str, ...]) -> str:
 
 
 def canary_file(results_dir: Path, machine: str, commit: str) -> Path:
-    return results_dir / machine / FOLDER / f"{commit}.json"
+    return results_dir / machine / FOLDER / f"{commit}{SUFFIX}"
 
 
 def file_spool(folder: Path, results_dir: Path, machine: str,
@@ -214,7 +216,7 @@ def commit_canaries(results_dir: Path, machine: str, commit: str) -> dict[str, f
 
 def machine_reference(results_dir: Path, machine: str) -> float | None:
     """The machine's usual host speed: the median over every commit's points."""
-    speeds = [s for path in (results_dir / machine / FOLDER).glob("*.json")
+    speeds = [s for path in (results_dir / machine / FOLDER).glob(f"*{SUFFIX}")
               for s in commit_canaries(results_dir, machine, path.stem).values()]
     return statistics.median(speeds) if speeds else None
 
@@ -224,7 +226,7 @@ def summary(results_dir: Path, machine: str) -> dict[str, dict[str, float]]:
     point's, over the machine's usual speed (1.0 = usual; 1.2 = 20% slower)."""
     reference = machine_reference(results_dir, machine)
     found = {}
-    for path in sorted((results_dir / machine / FOLDER).glob("*.json")):
+    for path in sorted((results_dir / machine / FOLDER).glob(f"*{SUFFIX}")):
         speeds = list(commit_canaries(results_dir, machine, path.stem).values())
         if speeds and reference:
             found[path.stem] = {"points": len(speeds),

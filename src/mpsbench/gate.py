@@ -102,7 +102,7 @@ def check_folder(folder: Path, index: dict[str, dict[str, Any]]) -> int:
         raise Refused("it has no machine.json")
     count = 0
     for name, path in sorted(files.items()):
-        data = _json(path) if name.endswith((".json", ".facts", ".ledger")) else None
+        data = _json(path) if name.endswith((".json", ".facts", ".ledger", ".canary")) else None
         try:
             if name == "machine.json":
                 _machine_json(data, folder.name)
