@@ -30,6 +30,8 @@ def test_report_sits_beside_asvs_site_and_needs_no_network(published_site):
     assert '<script src="plotly.min.js">' in page
     assert "<script src=\"http" not in page and "cdn." not in page
     assert 'href="../index.html"' in page
+    # the page names its results folder, never where it lay on the machine that built it
+    assert "Built from results/ on" in page and str(published_site) not in page
 
 
 def test_both_machines_side_by_side_with_their_facts(published_site):

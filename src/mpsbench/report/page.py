@@ -176,7 +176,7 @@ def _page(body: str, notes: list[str], results_dir: Path) -> str:
 <a href="#compare">torch vs MLX</a><a href="#skipped">skipped releases</a>
 <a href="#trends">against release</a>
 <a href="#metrics">memory and FLOP/s</a></nav>
-<p class="source">Built from {escape(str(results_dir))} on {stamp}. Values from results
+<p class="source">Built from {escape(results_dir.name)}/ on {stamp}. Values from results
 recorded by the benchmarks as they are now; missing values read "missing", never 0.</p>
 {f'<details><summary>Notes on the input ({len(notes)})</summary><ul class="notes">'
   f'{note_list}</ul></details>' if notes else ''}
