@@ -76,3 +76,14 @@ def test_the_matrix_and_the_release_list_agree():
         for release in newest.values():
             pythons = release.wheels.get(entry["platform"], [])
             assert entry["python"] in pythons or "3" in pythons, (entry, release.tag)
+
+
+def test_every_mpsbench_command_the_workflows_run_exists():
+    import re
+
+    from mpsbench.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    called = {match for path in WORKFLOWS.glob("*.yml")
+              for match in re.findall(r"mpsbench ([a-z][a-z-]*)", path.read_text())}
+    assert called and called <= set(commands), called - set(commands)
