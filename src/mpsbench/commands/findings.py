@@ -8,23 +8,23 @@ import shlex
 from itertools import groupby
 from pathlib import Path
 
+from mpsbench.commands.options import add_folders, add_history
 from mpsbench.errors import UserError
 from mpsbench.files import write_whole
 from mpsbench.launch import launch_args
 
 
-def register(actions: argparse._SubParsersAction, add_history) -> None:
+def register(actions: argparse._SubParsersAction) -> None:
     parser = actions.add_parser(
         "findings", help="re-measure each change between consecutive releases and say "
         "whether it is real (resumable; --dry-run runs nothing)",
         description="Candidates from the recorded results (asv's rule, and the per-sample "
         "test where samples were kept); each re-measured in fresh processes, the two "
         "releases in turn, into a scratch folder, never over the recorded results; a "
-        "verdict with the ratio and its 95%% interval. Interrupted, the same command "
+        "verdict with the ratio and its 95% interval. Interrupted, the same command "
         "resumes. Arguments after '--' go to every 'asv run' (e.g. -- --cpu-affinity 1).")
     parser.add_argument("--machine", required=True, help="the machine whose history to read")
-    parser.add_argument("--results", type=Path, default=Path("results"),
-                        help="asv results directory (default: %(default)s)")
+    add_folders(parser)
     parser.add_argument("--scratch", type=Path,
                         help="where re-runs and the state go (default: .asv/findings/MACHINE)")
     parser.add_argument("--rounds", type=int, default=5,

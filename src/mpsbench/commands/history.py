@@ -12,7 +12,7 @@ from pathlib import Path
 from mpsbench import gate, waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.commands import findings
-from mpsbench.commands.options import add_folders, url_template
+from mpsbench.commands.options import add_folders, add_history, url_template
 from mpsbench.errors import UserError, needs_extra
 from mpsbench.facts import facts_path
 from mpsbench.files import machine_lock, read_bounded
@@ -40,7 +40,7 @@ def _register_generate(actions: argparse._SubParsersAction) -> None:
         description="One commit per release, tagged e.g. torch-2.13.0; the same hashes on "
         "every machine. Appending to the list adds commits; editing it is refused.")
     _add_list(generate)
-    _add_history(generate)
+    add_history(generate)
     generate.set_defaults(handler=run_generate)
 
 
@@ -65,7 +65,7 @@ def _register_hashfile(actions: argparse._SubParsersAction) -> None:
     hashfile.add_argument("--framework", choices=FRAMEWORK_IDS, required=True)
     hashfile.add_argument("--after", metavar="TAG",
                           help="only commits after this tag, e.g. torch-2.13.0")
-    _add_history(hashfile)
+    add_history(hashfile)
     hashfile.set_defaults(handler=run_hashfile)
 
 
@@ -105,7 +105,7 @@ def _register_record(actions: argparse._SubParsersAction) -> None:
         "--rerecord", choices=("slow", "no-canary"), action="append", default=[],
         help="record again, replacing their values, the recorded commits whose host speed "
         "(canary) lay outside its band (slow) or is not on record (no-canary); repeatable")
-    _add_history(record_parser)
+    add_history(record_parser)
     record_parser.add_argument("asv_args", nargs=argparse.REMAINDER,
                                help="extra 'asv run' arguments, after '--'")
     record_parser.set_defaults(handler=run_record)
@@ -113,7 +113,7 @@ def _register_record(actions: argparse._SubParsersAction) -> None:
 
 
 def _register_findings(actions: argparse._SubParsersAction) -> None:
-    findings.register(actions, _add_history)
+    findings.register(actions)
 
 
 def _register_recorded(actions: argparse._SubParsersAction) -> None:
@@ -123,7 +123,7 @@ def _register_recorded(actions: argparse._SubParsersAction) -> None:
         description="Reads the results folder and prints, per machine, the release tags "
         "(and short hashes) that results were recorded at, oldest first.")
     add_folders(recorded)
-    _add_history(recorded)
+    add_history(recorded)
     recorded.set_defaults(handler=run_recorded)
 
 
@@ -146,11 +146,6 @@ def _devices(args: argparse.Namespace) -> tuple[str, ...]:
                                   else " (no GPU on this machine)")
     print(f"selection on {selection.devices_said(devices)}{why}", file=sys.stderr)
     return devices
-
-
-def _add_history(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--history", type=Path, default=repo.DEFAULT_PATH,
-                        help="the history repository, asv.conf.json's repo (default: %(default)s)")
 
 
 def run_generate(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mpsbench.errors import UserError
+from mpsbench.history import repo
 
 RESULTS = Path("results")
 HTML = Path("html")
@@ -24,6 +25,12 @@ def add_folders(parser: argparse.ArgumentParser, html: str = "") -> None:
     if html:
         parser.add_argument("--html", type=Path, default=HTML,
                             help=f"asv's html directory; {html} (default: html)")
+
+
+def add_history(parser: argparse.ArgumentParser) -> None:
+    """--history: the release history's repository, which asv.conf.json's repo names."""
+    parser.add_argument("--history", type=Path, default=repo.DEFAULT_PATH,
+                        help="the history repository, asv.conf.json's repo (default: %(default)s)")
 
 
 def regex(text: str, option: str) -> re.Pattern[str]:
