@@ -138,7 +138,8 @@ def write_results(results_dir, commit: str, values: list[float]) -> None:
     (results_dir / "benchmarks.json").write_text(json.dumps({
         name: {"name": name, "param_names": ["device", "batch"], "params": params,
                "version": "2", "unit": "seconds", "type": "time"}, "version": 2}))
-    result = asv_results.Results({"machine": "box"}, {}, commit, 0, "3.11", "existing", {})
+    date = 1_700_000_000_000  # 2023-11: a date the results gate admits
+    result = asv_results.Results({"machine": "box"}, {}, commit, date, "3.11", "existing", {})
     benchmark = {"name": name, "params": params, "param_names": ["device", "batch"],
                  "version": "2"}
     result.add_result(benchmark, runner.BenchmarkResult(
