@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from asv.runner import BENCHMARK_RUN_SCRIPT
 
 from mpsbench import canary
 from mpsbench.history import record
+
+from .asv_recording import asv, git, write_config
 
 SHA = "a" * 40
 
@@ -161,3 +164,35 @@ def test_every_asv_process_that_samples_spools_a_canary(tmp_path):
     canary.file_spool(spool, tmp_path / "results", "box")
     assert list(canary.commit_canaries(tmp_path / "results", "box", SHA)) == [
         "bench.Suite.time_it('gpu')"]  # the point as asv's results name it
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(),
+                    reason="asv's existing environment passes no ASV_CONF_DIR; the canary "
+                           "finds asv's conf dir through /proc, which this OS lacks")
+@pytest.mark.parametrize("launch_method", ["spawn", "forkserver"])
+def test_a_plain_asv_run_in_an_existing_environment_spools_under_the_conf_dir(
+        tmp_path, monkeypatch, launch_method):
+    """``asv run -E existing`` as docs/gpu/h200.sh runs it, with no spool named: asv
+    passes its benchmark processes none of its ASV_* variables, and the canary must still
+    land in ``.asv/canary-spool`` under the conf dir, ready to be filed."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    src = str(Path(canary.__file__).parents[1])
+    (suite / "__init__.py").write_text(
+        f"import sys\nsys.path.insert(0, {src!r})\n"
+        "from mpsbench import canary\ncanary.install()\n")
+    (suite / "bench.py").write_text(BENCH)
+    config = write_config(tmp_path, suite)
+    for name in (canary.SPOOL_ENV, "ASV_CONF_DIR", "ASV_COMMIT"):
+        monkeypatch.delenv(name, raising=False)
+    commit = git("rev-parse", "HEAD")
+    asv(tmp_path, "machine", "--yes", "--machine", "box", "--config", str(config))
+    asv(tmp_path, "run", "--config", str(config), "--machine", "box", "--quick",
+        "--environment", f"existing:{sys.executable}", "--set-commit-hash", commit,
+        "--launch-method", launch_method, "--bench", "time_it", "--show-stderr")
+    count, problems = canary.file_spool(tmp_path / canary.DEFAULT_SPOOL, tmp_path / "results",
+                                        "box", commit)
+    assert (count, problems) == (2, [])  # one process per point
+    assert sorted(canary.commit_canaries(tmp_path / "results", "box", commit)) == [
+        "bench.Suite.time_it('cpu')", "bench.Suite.time_it('gpu')"]

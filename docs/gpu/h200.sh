@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What ran on the lent H200 (see docs/gpu.md), one stage per device call:
 #   bash docs/gpu/h200.sh wheels                (here first: downloads what the stages carry)
-#   bash docs/gpu/h200.sh STAGE [MLX_VERSION]   (in the working tree there; $OUT comes back)
+#   bash docs/gpu/h200.sh STAGE [ARG]   (in the working tree there; $OUT comes back)
 # Wheels travel in .whl/ (gitignored): base/ (asv and its needs, cp312), llm/
 # (transformers, mlx-lm, regex), and mlx-cuda-13 of each MLX release in two halves,
 # cuda-VERSION-a/ and cuda-VERSION-b/ (with that release's mlx wheel): 70-90 MB, over
@@ -173,6 +173,7 @@ case $stage in
     setup
     sha=$(git --git-dir=.asv/history rev-parse "$tag")
     existing_names to-path
+    echo "selection $tag: asv run without --append-samples: the values it records replace those on record for $sha"
     ASV_COMMIT=$sha MPSBENCH_WAITCHECK=$PWD/results/$M/waitcheck.facts A "$tag" \
       --bench "$(python3 -m mpsbench.cli history selection --framework "$framework" --device gpu)" \
       2>&1 | tee "$OUT/asv-selection-$tag.log" | tail -30
@@ -182,5 +183,10 @@ case $stage in
     cat results/$M/waitcheck.facts
     bring_back
     ;;
-  *) echo "unknown stage $stage (wheels, torch, park, mlx, external, llm, history VERSION, selection TAG)"; exit 2 ;;
+  canary)  # canary N: how well the canary predicts a launch-bound GPU point between N fresh
+            # processes (ResNet-50 forward (inference), batch 1, torch CUDA)
+    timeout ${LIMIT:-400} python3 docs/experiments/canary_choice.py "${2:-12}" gpu \
+      2>&1 | tee "$OUT/canary_choice_gpu.log" | grep -v '^\[{' | tail -30
+    ;;
+  *) echo "unknown stage $stage (wheels, torch, park, mlx, external, llm, history VERSION, selection TAG, canary N)"; exit 2 ;;
 esac

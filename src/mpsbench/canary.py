@@ -92,14 +92,31 @@ class Waiting:
         return (queued - self.queued) / wall
 
 
+def asv_working_dir(argv: list[str] = sys.argv) -> str | None:
+    """asv's conf dir, as a benchmark process of an ``existing`` environment finds it.
+
+    That environment starts its processes without asv's ``ASV_*`` variables (no
+    ``ASV_CONF_DIR``, no ``ASV_COMMIT``), but asv works in its conf dir and is the
+    process's parent, or its forkserver is, which keeps asv's working directory.
+    None outside asv's benchmark runner (``asv/benchmark.py``) or without Linux's /proc.
+    """
+    script = Path(argv[0]) if argv and argv[0] else None
+    if script is None or (script.parent.name, script.name) != ("asv", "benchmark.py"):
+        return None
+    try:
+        return os.readlink(f"/proc/{os.getppid()}/cwd")
+    except OSError:
+        return None
+
+
 def spool_folder(environ: Mapping[str, str] = os.environ) -> Path | None:
     """Where this benchmark process spools its canary: ``MPSBENCH_CANARY_SPOOL``, else
-    ``.asv/canary-spool`` under asv's conf dir; None outside asv."""
+    ``.asv/canary-spool`` under asv's conf dir (``ASV_CONF_DIR``, or ``asv_working_dir``
+    in an ``existing`` environment); None outside asv."""
     if environ.get(SPOOL_ENV):
         return Path(environ[SPOOL_ENV])
-    if environ.get("ASV_CONF_DIR"):
-        return Path(environ["ASV_CONF_DIR"]) / DEFAULT_SPOOL
-    return None
+    conf_dir = environ.get("ASV_CONF_DIR") or asv_working_dir()
+    return Path(conf_dir) / DEFAULT_SPOOL if conf_dir else None
 
 
 def spool(benchmark: str, params: list[str], seconds: dict[str, float],
