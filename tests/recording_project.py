@@ -33,6 +33,9 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, machine: str =
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))  # asv's machine file
     monkeypatch.setenv("PYTHONPATH", str(ROOT / "src"))
+    # asv's benchmark.py drops PYTHONPATH's entries from sys.path (those of an editable
+    # install too, when they are the same folder, as in a fresh clone); ASV_PYTHONPATH it keeps
+    monkeypatch.setenv("ASV_PYTHONPATH", str(ROOT / "src"))
     assert main(["history", "generate", "--releases", "releases.toml",
                  "--history", "history"]) == 0
     config_path = asv_recording.write_config(
