@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from mpsbench.catalogue import FRAMEWORK_IDS
+from mpsbench.commands.options import add_asv_args
 from mpsbench.history import repo, selection
 
 
@@ -44,8 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="only say what the recording would cost here")
     parser.add_argument("--archive", type=Path,
                         help="the tar.gz to write (default: mpsbench-results-<name>.tar.gz)")
-    parser.add_argument("asv_args", nargs=argparse.REMAINDER,
-                        help="extra 'asv run' arguments, after '--'")
+    add_asv_args(parser)
     parser.set_defaults(handler=run)
 
 

@@ -8,7 +8,7 @@ import shlex
 from itertools import groupby
 from pathlib import Path
 
-from mpsbench.commands.options import add_folders, add_history
+from mpsbench.commands.options import add_asv_args, add_folders, add_history
 from mpsbench.errors import UserError
 from mpsbench.files import write_whole
 from mpsbench.launch import launch_args
@@ -39,8 +39,7 @@ def register(actions: argparse._SubParsersAction) -> None:
                         help="also write the findings as Markdown here "
                         "(e.g. docs/history-findings.md)")
     add_history(parser)
-    parser.add_argument("asv_args", nargs=argparse.REMAINDER,
-                        help="extra 'asv run' arguments, after '--'")
+    add_asv_args(parser)
     parser.set_defaults(handler=run)
 
 

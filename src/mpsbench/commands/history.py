@@ -12,7 +12,7 @@ from pathlib import Path
 from mpsbench import gate, waitcheck
 from mpsbench.catalogue import FRAMEWORK_IDS
 from mpsbench.commands import findings
-from mpsbench.commands.options import add_folders, add_history, url_template
+from mpsbench.commands.options import add_asv_args, add_folders, add_history, url_template
 from mpsbench.errors import UserError, needs_extra
 from mpsbench.facts import facts_path
 from mpsbench.files import machine_lock, read_bounded
@@ -106,8 +106,7 @@ def _register_record(actions: argparse._SubParsersAction) -> None:
         help="record again, replacing their values, the recorded commits whose host speed "
         "(canary) lay outside its band (slow) or is not on record (no-canary); repeatable")
     add_history(record_parser)
-    record_parser.add_argument("asv_args", nargs=argparse.REMAINDER,
-                               help="extra 'asv run' arguments, after '--'")
+    add_asv_args(record_parser)
     record_parser.set_defaults(handler=run_record)
 
 

@@ -33,6 +33,12 @@ def add_history(parser: argparse.ArgumentParser) -> None:
                         help="the history repository, asv.conf.json's repo (default: %(default)s)")
 
 
+def add_asv_args(parser: argparse.ArgumentParser) -> None:
+    """Everything after '--', passed on to each 'asv run'."""
+    parser.add_argument("asv_args", nargs=argparse.REMAINDER,
+                        help="extra 'asv run' arguments, after '--'")
+
+
 def regex(text: str, option: str) -> re.Pattern[str]:
     """``text`` compiled as a Python regex, as asv's --bench compiles it."""
     try:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mpsbench import canary, gate, samples
 from mpsbench.commands import history, machine, publish, table
-from mpsbench.commands.options import HTML, MAX_ROUNDS, RESULTS, regex, whole_number
+from mpsbench.commands.options import HTML, MAX_ROUNDS, RESULTS, add_asv_args, regex, whole_number
 from mpsbench.errors import UserError
 from mpsbench.files import machine_lock
 from mpsbench.launch import launch_args
@@ -60,8 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replace", action="store_true",
                         help="replace the samples already stored for the points it runs "
                         "(by default a second run adds its samples to theirs)")
-    parser.add_argument("asv_args", nargs=argparse.REMAINDER,
-                        help="extra 'asv run' arguments, after '--'")
+    add_asv_args(parser)
     parser.set_defaults(handler=run)
 
 
